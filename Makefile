@@ -1,0 +1,40 @@
+# Dossier: `make run` starts the web chat, `make test` runs every check.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run index status test lint browser clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# The CPU build of torch first, pinned: anything unpinned would pull a multi-GB CUDA build.
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+index: install
+	$(PY) -m index build
+
+status: install
+	$(PY) -m index status
+
+run: index
+	$(PY) -m index status
+	$(PY) app.py
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
+
+lint: install
+	$(PY) -m ruff check .
+
+test: install browser lint
+	$(PY) -m pytest
+
+clean:
+	rm -rf .dossier .pytest_cache .ruff_cache

@@ -1,0 +1,105 @@
+"""python -m index: build, rebuild or inspect Dossier's search index."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import index  # noqa: F401  (sets the offline environment first)
+from index.settings import Settings
+
+EPILOG = """\
+examples:
+  python -m index build                 # index ./corpus, embedding only what changed
+  python -m index build --corpus ~/news # index another folder
+  python -m index rebuild               # start over (re-embed everything)
+  python -m index status --json         # what the live index holds
+
+Supported article files: .txt .md .html .htm (one article each, metadata in a
+NAME.meta.json beside it or in front matter) and .json .jsonl .csv (one article per
+record with fields such as title, text, source, url, published).
+Settings come from DOSSIER_* environment variables or dossier.toml (see README).
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--corpus", type=Path, help="folder of articles (default: ./corpus or DOSSIER_CORPUS_DIR)")
+    common.add_argument("--index", type=Path, help="index folder (default: .dossier/index or DOSSIER_INDEX_DIR)")
+    common.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    common.add_argument("--quiet", action="store_true", help="no progress bars")
+    p = argparse.ArgumentParser(prog="python -m index", description=__doc__, epilog=EPILOG,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="command", required=True, metavar="{build,rebuild,status}")
+    sub.add_parser("build", parents=[common], help="add, update and remove articles incrementally")
+    sub.add_parser("rebuild", parents=[common], help="re-embed the whole corpus from scratch")
+    sub.add_parser("status", parents=[common], help="show what the live index holds")
+    return p
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {}
+    if args.corpus:
+        overrides["corpus_dir"] = args.corpus
+    if args.index:
+        overrides["index_dir"] = args.index
+    return Settings(**overrides)
+
+
+def _print_report(report, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report.to_json()))
+        return
+    s = report.summary()
+    kind = f"full rebuild ({report.reason})" if report.full_rebuild else "incremental build"
+    print(f"{kind}: {s['added']} added, {s['changed']} changed, {s['removed']} removed, "
+          f"{s['unchanged']} unchanged, {s['skipped']} skipped; {s['embedded']} chunks embedded "
+          f"in {s['seconds']} s")
+    for sk in report.skipped:
+        print(f"  skipped {sk.path}: {sk.reason}")
+    print(f"index: {s['articles']} articles, {s['chunks']} chunks in {report.index_dir}")
+
+
+def _print_status(st: dict, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(st))
+        return
+    print(f"{st['articles']} articles, {st['chunks']} chunks, model {st['model']} ({st['dimension']}-d)")
+    print(f"built {st['built_at']}, collection {st['collection']} in {st['index_dir']}")
+    if st["build_running"]:
+        print("a build is running now")
+    for sk in st["skipped"]:
+        print(f"  skipped {sk['path']}: {sk['reason']}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    from index.generations import BuildLocked, IndexCorrupt, IndexMissing
+
+    try:
+        settings = _settings(args)
+        if args.command == "status":
+            from index.reader import status
+
+            _print_status(status(settings), args.json)
+        else:
+            from index.build import build
+
+            report = build(settings, force=args.command == "rebuild", quiet=args.quiet or args.json)
+            _print_report(report, args.json)
+        return 0
+    except (BuildLocked, IndexMissing, IndexCorrupt, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: the previous index is still the live one", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one clear line, never a traceback
+        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,217 @@
+"""Incremental, atomic index builds: embed only what changed, switch in one step."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from tqdm import tqdm
+
+from index import bm25, generations, store, tables
+from index.chunking import CHUNKER_VERSION, Chunker
+from index.cleaning import CLEANER_VERSION, clean
+from index.embedding import embed_texts, load_model, model_dimension
+from index.generations import ArticleEntry, Manifest
+from index.loading import load_corpus
+from index.models import Article, BuildReport, Chunk, Skipped, sha256
+from index.settings import Settings
+
+Progress = Callable[[str, float], None]
+"""Called with a stage name and a fraction done (0..1); the web page shows it."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    articles: list[Article]
+    skipped: list[Skipped]
+
+
+def prepare(settings: Settings) -> Prepared:
+    """Load and clean the corpus; articles with no text left become skips."""
+    raw, skipped = load_corpus(settings.corpus_dir, int(settings.max_file_mb * 1_000_000))
+    articles = []
+    for r in raw:
+        cleaned = clean(r.text, r.meta.title)
+        if not cleaned.text.strip():
+            skipped.append(Skipped(r.path, "no article text left after removing page furniture"))
+            continue
+        meta = r.meta if r.meta.title else type(r.meta)(cleaned.title, r.meta.source, r.meta.published, r.meta.url)
+        articles.append(Article(r.article_id, r.path, cleaned.text, meta))
+    return Prepared(articles, skipped)
+
+
+def fingerprint(settings: Settings) -> str:
+    """Anything that changes stored vectors or spans forces a full rebuild."""
+    parts = [settings.embedding_model, str(settings.chunk_tokens),
+             str(settings.chunk_overlap_tokens), CLEANER_VERSION, CHUNKER_VERSION]
+    return sha256("|".join(parts))[:16]
+
+
+def collection_name(settings: Settings, generation: str) -> str:
+    """Embedded stores live in per-generation folders; a server needs one name per generation."""
+    return f"{settings.collection}-{generation}" if settings.chroma_url else settings.collection
+
+
+def _previous(index_dir: Path) -> tuple[Path | None, Manifest | None, str]:
+    try:
+        folder = generations.current_dir(index_dir)
+        manifest = generations.read_manifest(folder)
+        generations.verify_files(folder, manifest)
+        return folder, manifest, ""
+    except generations.IndexMissing:
+        return None, None, "no previous index"
+    except generations.IndexCorrupt as exc:
+        return None, None, f"previous index unusable ({exc})"
+
+
+def build(settings: Settings, force: bool = False, quiet: bool = False,
+          progress: Progress | None = None) -> BuildReport:
+    """Bring the index up to date with the corpus; see ``BuildReport`` for what happened."""
+    t0 = time.perf_counter()
+    index_dir = settings.index_dir
+    report_progress = progress or (lambda stage, frac: None)
+    with generations.BuildLock(index_dir):
+        prev_dir, prev, why_full = _previous(index_dir)
+        keep = {generations.current_name(index_dir) or ""}
+        generations.prune(index_dir, keep=keep)  # stale folders of killed or failed builds
+
+        report_progress("loading", 0.0)
+        prepared = prepare(settings)
+        fp = fingerprint(settings)
+        articles = {a.article_id: a for a in prepared.articles}
+        report = BuildReport(skipped=prepared.skipped, index_dir=str(index_dir))
+
+        full = force or prev is None or prev.fingerprint != fp or prev.chroma_url != settings.chroma_url
+        if force:
+            why_full = "rebuild requested"
+        elif prev is not None and prev.fingerprint != fp:
+            why_full = "model or chunking settings changed"
+        elif prev is not None and prev.chroma_url != settings.chroma_url:
+            why_full = "store location changed"
+        old = {} if full or prev is None else prev.articles
+        for aid, art in articles.items():
+            entry = old.get(aid)
+            (report.added if entry is None else
+             report.unchanged if entry.hash == art.content_hash else report.changed).append(aid)
+        report.removed = sorted(set(old) - set(articles))
+        report.full_rebuild = full
+        report.reason = why_full if full else "incremental"
+
+        if not full and not (report.added or report.changed or report.removed):
+            report.articles, report.chunks = len(prev.articles), prev.chunk_count
+            report.seconds = time.perf_counter() - t0
+            report_progress("done", 1.0)
+            return report
+
+        model = load_model(settings.embedding_model)  # only now: an unchanged corpus needs no model
+        folder = generations.new_generation(index_dir)
+        try:
+            _write_generation(settings, folder, prev_dir, prev, articles, report, model, fp,
+                              quiet, report_progress)
+            generations.publish(index_dir, folder)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        # Keep the generation readers may still hold; drop older ones.
+        for name in generations.prune(index_dir, keep={folder.name, prev_dir.name if prev_dir else ""}):
+            _drop_server_collection(settings, prev, name)
+        report.seconds = time.perf_counter() - t0
+        report_progress("done", 1.0)
+        return report
+
+
+def _write_generation(settings, folder, prev_dir, prev, articles, report, model, fp,
+                      quiet, report_progress) -> None:
+    name = collection_name(settings, folder.name)
+    stale_ids = [cid for aid in report.changed + report.removed for cid in prev.articles[aid].chunks] \
+        if prev and not report.full_rebuild else []
+
+    # Start from the previous vectors (copied, never modified in place), then apply the diff.
+    if prev_dir is not None and not report.full_rebuild and not settings.chroma_url:
+        shutil.copytree(prev_dir / "chroma", folder / "chroma")
+    client = store.open_client(settings.chroma_url, folder / "chroma")
+    collection = store.create_collection(client, name)
+    if prev is not None and not report.full_rebuild and settings.chroma_url:
+        store.copy_collection(store.get_collection(client, prev.collection), collection)
+    store.delete_ids(collection, stale_ids)
+
+    chunker = Chunker(model.tokenizer, settings.chunk_tokens, settings.chunk_overlap_tokens,
+                      model.max_seq_length)
+    todo = [articles[a] for a in report.added + report.changed]
+    new_chunks: list[Chunk] = []
+    for art in tqdm(todo, desc="Chunking", unit="article", disable=quiet or len(todo) < 50,
+                    file=sys.stderr, dynamic_ncols=True):
+        new_chunks.extend(chunker.split(art))
+
+    done = 0
+    step = max(settings.embed_batch_size * 4, 128)  # frequent progress, still big batches
+    bar = tqdm(total=len(new_chunks), desc="Embedding", unit="chunk", disable=quiet,
+               file=sys.stderr, dynamic_ncols=True)
+    with bar:
+        for i in range(0, len(new_chunks), step):
+            part = new_chunks[i : i + step]
+            vectors = embed_texts(model, [c.text for c in part], settings.embed_batch_size)
+            store.add_chunks(collection, part, vectors, articles)
+            done += len(part)
+            bar.update(len(part))
+            report_progress("embedding", done / max(1, len(new_chunks)))
+    report.embedded_chunks = len(new_chunks)
+
+    # The full chunk table: kept chunks of unchanged articles plus the new ones, in corpus order.
+    by_article: dict[str, list[Chunk]] = {}
+    if prev_dir is not None and not report.full_rebuild:
+        keep = set(report.unchanged)
+        for c in tables.read_chunks(prev_dir):
+            if c.article_id in keep:
+                by_article.setdefault(c.article_id, []).append(c)
+    for c in new_chunks:
+        by_article.setdefault(c.article_id, []).append(c)
+    ordered = [a for a in articles.values() if a.article_id in by_article]
+    chunks = [c for a in ordered for c in by_article[a.article_id]]
+
+    report_progress("bm25", 0.0)
+    tables.write_tables(folder, ordered, chunks)
+    bm25.save(bm25.build([c.text for c in chunks]), folder / "bm25")
+
+    stored = collection.count()
+    if stored != len(chunks):
+        raise RuntimeError(f"store holds {stored} chunks but the table has {len(chunks)}; build aborted")
+
+    manifest = Manifest(
+        generation=folder.name,
+        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        model=settings.embedding_model,
+        dimension=model_dimension(model),
+        chunk_tokens=chunker.chunk_tokens,
+        chunk_overlap_tokens=chunker.overlap_tokens,
+        fingerprint=fp,
+        collection=name,
+        chroma_url=settings.chroma_url,
+        articles={
+            a.article_id: ArticleEntry(a.content_hash, a.path, a.meta.title, a.meta.source,
+                                       a.meta.published, [c.chunk_id for c in by_article[a.article_id]])
+            for a in ordered
+        },
+        chunk_count=len(chunks),
+        skipped=[{"path": s.path, "reason": s.reason} for s in report.skipped],
+        files=generations.record_files(folder, [tables.ARTICLES, tables.CHUNKS, "bm25"]),
+    )
+    generations.write_atomic(folder / generations.MANIFEST, json.dumps(manifest.to_json(), indent=1))
+    report.articles, report.chunks = len(ordered), len(chunks)
+
+
+def _drop_server_collection(settings: Settings, prev: Manifest | None, generation: str) -> None:
+    """On a server, superseded generations' collections are deleted with their folders."""
+    if not settings.chroma_url:
+        return
+    try:
+        client = store.open_client(settings.chroma_url, None)
+        client.delete_collection(collection_name(settings, generation))
+    except Exception:  # already gone, or the server is away: harmless, retried next build
+        pass

@@ -1,0 +1,82 @@
+"""Sentence-aware chunks that fit the embedding model's window, with exact offsets."""
+
+from __future__ import annotations
+
+import re
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from index.models import Article, Chunk, sha256
+
+CHUNKER_VERSION = "1"
+
+# Paragraphs, then lines, then sentence ends, then clauses, then words.
+SEPARATORS = [
+    r"\n\n",
+    r"\n",
+    r"(?<=[.!?…])\s+|(?<=[.!?][\"'”’»)])\s+",
+    r"(?<=[;:])\s+",
+    r"(?<=,)\s+",
+    r"\s+",
+    "",
+]
+
+
+def chunk_id(article_id: str, char_start: int, text: str) -> str:
+    """Stable: the same article text always gives the same IDs."""
+    return sha256(f"{article_id}\x00{char_start}\x00{text}")[:32]
+
+
+class Chunker:
+    """Wraps LangChain's recursive splitter with the model's own tokenizer as the ruler."""
+
+    def __init__(self, tokenizer, chunk_tokens: int, overlap_tokens: int, max_tokens: int):
+        # The model adds [CLS] and [SEP]; leave room for them inside its window.
+        self.chunk_tokens = min(chunk_tokens, max_tokens - 2)
+        self.overlap_tokens = min(overlap_tokens, self.chunk_tokens // 2)
+        self.tokenizer = tokenizer
+        self.splitter = RecursiveCharacterTextSplitter(
+            separators=SEPARATORS,
+            is_separator_regex=True,
+            keep_separator=True,
+            chunk_size=self.chunk_tokens,
+            chunk_overlap=self.overlap_tokens,
+            length_function=self.count_tokens,
+            strip_whitespace=True,
+        )
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer.tokenize(text))
+
+    def split(self, article: Article) -> list[Chunk]:
+        chunks: list[Chunk] = []
+        cursor = 0
+        for piece in self.splitter.split_text(article.text):
+            # Each chunk starts after the previous one's start; find it from there.
+            start = article.text.find(piece, cursor)
+            if start < 0:  # cannot happen for substrings, but never store a wrong span
+                start = article.text.find(piece)
+                if start < 0:
+                    continue
+            end = start + len(piece)
+            chunks.append(
+                Chunk(chunk_id(article.article_id, start, piece), article.article_id,
+                      len(chunks), piece, start, end)
+            )
+            cursor = start + 1
+        return chunks
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text`` (used to cite sentence by sentence)."""
+    spans = []
+    for para in re.finditer(r"[^\n]+", text):
+        start = para.start()
+        for m in re.finditer(r"(?<=[.!?…])\s+(?=[\"'“‘(\[]?[A-Z0-9])|(?<=[.!?][\"'”’»)])\s+", para.group()):
+            end = para.start() + m.start()
+            if end > start:
+                spans.append((start, end))
+            start = para.start() + m.end()
+        if para.end() > start:
+            spans.append((start, para.end()))
+    return spans

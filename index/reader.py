@@ -1,0 +1,107 @@
+"""Read-only view of the live index, reloaded when a build publishes a new generation."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index import bm25, generations, store, tables
+from index.generations import Manifest
+from index.models import Article, Chunk
+from index.settings import Settings
+
+
+@dataclass
+class Snapshot:
+    """One complete generation: manifest, tables, BM25 and the Chroma collection."""
+
+    folder: Path
+    manifest: Manifest
+    articles: dict[str, Article]
+    chunks: list[Chunk]
+    row_of: dict[str, int]
+    bm25: object
+    collection: object
+    # Per-chunk arrays for filtering the BM25 side exactly as Chroma filters the dense side.
+    chunk_source: np.ndarray
+    chunk_date: np.ndarray
+    chunk_article: np.ndarray
+
+    @property
+    def generation(self) -> str:
+        return self.folder.name
+
+
+def open_snapshot(settings: Settings) -> Snapshot:
+    folder = generations.current_dir(settings.index_dir)
+    manifest = generations.read_manifest(folder)
+    generations.verify_files(folder, manifest)
+    try:
+        articles = tables.read_articles(folder)
+        chunks = tables.read_chunks(folder)
+        retriever = bm25.load(folder / "bm25")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise generations.IndexCorrupt(
+            f"index tables in {folder.name} are damaged ({type(exc).__name__}): run `python -m index rebuild`"
+        ) from exc
+    if len(chunks) != manifest.chunk_count:
+        raise generations.IndexCorrupt(f"chunk table of {folder.name} is incomplete: run `python -m index rebuild`")
+    client = store.open_client(manifest.chroma_url, folder / "chroma")
+    collection = store.get_collection(client, manifest.collection)
+    meta = [articles[c.article_id].meta for c in chunks]
+    return Snapshot(
+        folder=folder,
+        manifest=manifest,
+        articles=articles,
+        chunks=chunks,
+        row_of={c.chunk_id: i for i, c in enumerate(chunks)},
+        bm25=retriever,
+        collection=collection,
+        chunk_source=np.array([m.source.casefold() for m in meta], dtype=object),
+        chunk_date=np.array([store.date_key(m.published) for m in meta], dtype=np.int64),
+        chunk_article=np.array([c.article_id for c in chunks], dtype=object),
+    )
+
+
+class IndexReader:
+    """Hands out the current snapshot; switches when ``CURRENT`` changes, never mid-question."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+
+    def snapshot(self) -> Snapshot:
+        name = generations.current_name(self.settings.index_dir)
+        snap = self._snapshot
+        if snap is not None and snap.generation == name:
+            return snap
+        with self._lock:
+            if self._snapshot is None or self._snapshot.generation != name:
+                self._snapshot = open_snapshot(self.settings)
+            return self._snapshot
+
+
+def status(settings: Settings) -> dict:
+    """What ``python -m index status`` and the web page show."""
+    base = {"index_dir": str(settings.index_dir), "build_running": generations.is_build_running(settings.index_dir)}
+    folder = generations.current_dir(settings.index_dir)
+    m = generations.read_manifest(folder)
+    return {
+        **base,
+        "articles": len(m.articles),
+        "chunks": m.chunk_count,
+        "model": m.model,
+        "dimension": m.dimension,
+        "built_at": m.built_at,
+        "generation": m.generation,
+        "collection": m.collection,
+        "chroma_url": m.chroma_url,
+        "chunk_tokens": m.chunk_tokens,
+        "chunk_overlap_tokens": m.chunk_overlap_tokens,
+        "skipped": m.skipped,
+        "sources": sorted({a.source for a in m.articles.values() if a.source}),
+    }
