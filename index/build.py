@@ -8,7 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tqdm import tqdm
@@ -185,7 +185,7 @@ def _write_generation(settings, folder, prev_dir, prev, articles, report, model,
 
     manifest = Manifest(
         generation=folder.name,
-        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         model=settings.embedding_model,
         dimension=model_dimension(model),
         chunk_tokens=chunker.chunk_tokens,

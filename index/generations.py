@@ -188,7 +188,9 @@ class BuildLock:
             self.fh.seek(0)
             holder = self.fh.read().strip() or "unknown"
             self.fh.close()
-            raise BuildLocked(f"another build is already running (pid {holder}); try again when it ends")
+            raise BuildLocked(
+                f"another build is already running (pid {holder}); try again when it ends"
+            ) from None
         self.fh.seek(0)
         self.fh.truncate()
         self.fh.write(str(os.getpid()))

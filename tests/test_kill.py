@@ -35,7 +35,7 @@ def test_kill_during_build_keeps_previous_index(seed_corpus, tmp_path):
     build(settings, quiet=True)
     before = status(settings)
     write_corpus(seed_corpus, 300)
-    log = open(tmp_path / "build.log", "w")
+    log = open(tmp_path / "build.log", "w")  # noqa: SIM115  (held by the child until it is killed)
     proc = subprocess.Popen([PYTHON, "-m", "index", "build", "--corpus", str(seed_corpus),
                              "--index", str(settings.index_dir)], cwd=ROOT, env=subprocess_env(),
                             stdout=log, stderr=subprocess.STDOUT)
