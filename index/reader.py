@@ -24,6 +24,7 @@ class Snapshot:
     chunks: list[Chunk]
     row_of: dict[str, int]
     bm25: object
+    client: object
     collection: object
     # Per-chunk arrays for filtering the BM25 side exactly as Chroma filters the dense side.
     chunk_source: np.ndarray
@@ -59,6 +60,7 @@ def open_snapshot(settings: Settings) -> Snapshot:
         chunks=chunks,
         row_of={c.chunk_id: i for i, c in enumerate(chunks)},
         bm25=retriever,
+        client=client,
         collection=collection,
         chunk_source=np.array([m.source.casefold() for m in meta], dtype=object),
         chunk_date=np.array([store.date_key(m.published) for m in meta], dtype=np.int64),

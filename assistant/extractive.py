@@ -1,0 +1,129 @@
+"""The default answerer: a short answer composed of the passages' own sentences.
+
+No language model, so nothing is invented: every answer sentence is a sentence of
+the cited passage, verbatim. When the question asks what people said, statements
+are grouped by speaker with the role the article gives them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.evidence import Candidate
+from assistant.speakers import attribute
+from assistant.types import Passage, Sentence
+
+SPEECH_QUESTION = re.compile(
+    r"\b(say|said|says|saying|think|thinks|thought|views?|opinions?|argue[sd]?|believe[sd]?|"
+    r"according to|analysts?|experts?|officials?|commentators?|observers?|stance|predict(?:s|ed)?|"
+    r"warn(?:s|ed)?|quoted?|react(?:ed|ion)?|who said)\b",
+    re.I,
+)
+MAX_SPEAKERS = 5
+EXPERT_QUESTION = re.compile(r"\b(analysts?|experts?|academics?|scholars?|observers?|commentators?|"
+                             r"specialists?|researchers?|professors?)\b", re.I)
+
+
+@dataclass
+class Composition:
+    text: str
+    sentences: list[Sentence]
+    citations: list[Passage]
+
+
+def is_speaker_question(question: str) -> bool:
+    return bool(SPEECH_QUESTION.search(question))
+
+
+def _near_duplicate(c: Candidate, chosen: list[Candidate]) -> bool:
+    for o in chosen:
+        if c.vector is not None and o.vector is not None and float(c.vector @ o.vector) > 0.9:
+            return True
+        union = c.terms | o.terms
+        if union and len(c.terms & o.terms) / len(union) > 0.7:
+            return True
+    return False
+
+
+def select(cands: list[Candidate], words: int, speaker_mode: bool) -> list[Candidate]:
+    """The best sentences within the word budget, without near-duplicates."""
+    ranked = sorted(cands, key=lambda c: (-c.score, c.article_id, c.start))
+    if not ranked:
+        return []
+    floor = max(0.2, 0.55 * ranked[0].score)
+    chosen: list[Candidate] = []
+    used = 0
+    budget = int(words * 1.6) if speaker_mode else words
+
+    def take(c: Candidate) -> bool:
+        nonlocal used
+        n = len(c.text.split())
+        if c in chosen or _near_duplicate(c, chosen) or (chosen and used + n > budget):
+            return False
+        chosen.append(c)
+        used += n
+        return True
+
+    if speaker_mode:  # one statement from each of the most relevant speakers first
+        speakers: list[str] = []
+        for c in ranked:
+            if c.speaker and c.speaker not in speakers and c.score >= 0.8 * floor:
+                speakers.append(c.speaker)
+        for who in speakers[:MAX_SPEAKERS]:
+            take(next(c for c in ranked if c.speaker == who))
+    for c in ranked:
+        if c.score < floor:
+            break
+        take(c)
+    return chosen
+
+
+def compose(question: str, passages: list[Passage], cands: list[Candidate], words: int,
+            article_text: Callable[[str], str]) -> Composition:
+    speaker_mode = is_speaker_question(question)
+    experts_only = bool(EXPERT_QUESTION.search(question))
+    for c in cands:
+        person = attribute(article_text(c.article_id)).speaker_at(c.start, c.end)
+        # Asked about analysts, a politician's words are reporting, not analysis.
+        if person and (person.expert or not experts_only):
+            c.speaker, c.role = person.name, person.role
+    chosen = select(cands, words, speaker_mode)
+
+    # Groups: by speaker (who-said questions) or by article; best group first, article order inside.
+    def group_key(c: Candidate) -> str:
+        return (c.speaker or f"\x00{c.article_id}") if speaker_mode else c.article_id
+
+    best: dict[str, float] = {}
+    for c in chosen:
+        best[group_key(c)] = max(best.get(group_key(c), -1.0), c.score)
+    groups = sorted(best, key=lambda g: (g.startswith("\x00"), -best[g]))
+
+    markers: dict[int, int] = {}  # passage index -> marker
+    citations: list[Passage] = []
+    sentences: list[Sentence] = []
+    lines: list[str] = []
+    for g in groups:
+        members = sorted((c for c in chosen if group_key(c) == g), key=lambda c: (c.article_id, c.start))
+        parts = []
+        for c in members:
+            if c.passage not in markers:
+                markers[c.passage] = len(markers) + 1
+                citations.append(passages[c.passage])
+            n = markers[c.passage]
+            passages[c.passage].marker = n
+            passages[c.passage].highlights.append([c.start, c.end])
+            sentences.append(Sentence(c.text, [n], c.speaker))
+            parts.append(f"{c.text} [{n}]")
+        first = passages[members[0].passage]
+        outlet = first.source or first.title or "article"
+        if speaker_mode and not g.startswith("\x00"):
+            role = f", {members[0].role}" if members[0].role else ""
+            lines.append(f"- {members[0].speaker}{role} ({outlet}): " + " ".join(parts))
+        elif len(groups) > 1:
+            date = f", {first.published}" if first.published else ""
+            lines.append(f"- {outlet}{date}: " + " ".join(parts))
+        else:
+            lines.append(" ".join(parts))
+    return Composition("\n".join(lines), sentences, citations)
