@@ -47,22 +47,43 @@ def _near_duplicate(c: Candidate, chosen: list[Candidate]) -> bool:
     return False
 
 
+def short_role(role: str, max_words: int = 12) -> str:
+    """The role as the article gives it, clipped at a clause boundary when it runs long."""
+    words = role.split()
+    if len(words) <= max_words:
+        return role
+    clipped = " ".join(words[:max_words])
+    clipped = re.sub(r"(\s+(of|at|the|and|in|for|to|a|an|on|with))+$", "", clipped)
+    return clipped + "…"
+
+
+def _concise(c: Candidate) -> float:
+    """Rank for picking: long sentences pay for the words they take from the budget."""
+    n = len(c.text.split())
+    return c.score / (1.0 + max(0, n - 35) / 50)
+
+
 def select(cands: list[Candidate], words: int, speaker_mode: bool) -> list[Candidate]:
-    """The best sentences within the word budget, without near-duplicates."""
-    ranked = sorted(cands, key=lambda c: (-c.score, c.article_id, c.start))
+    """The best sentences within the word budget (speaker labels count), without near-duplicates."""
+    ranked = sorted(cands, key=lambda c: (-_concise(c), c.article_id, c.start))
     if not ranked:
         return []
-    floor = max(0.2, 0.55 * ranked[0].score)
+    floor = max(0.2, 0.55 * max(c.score for c in ranked))
     chosen: list[Candidate] = []
+    labelled: set[str] = set()
     used = 0
-    budget = int(words * 1.6) if speaker_mode else words
+    budget = int(words * 1.5) if speaker_mode else words
 
-    def take(c: Candidate) -> bool:
+    def take(c: Candidate, limit: int = budget) -> bool:
         nonlocal used
         n = len(c.text.split())
-        if c in chosen or _near_duplicate(c, chosen) or (chosen and used + n > budget):
+        if speaker_mode and c.speaker and c.speaker not in labelled:
+            n += len(c.speaker.split()) + len(short_role(c.role).split()) + 2
+        if c in chosen or _near_duplicate(c, chosen) or (chosen and used + n > limit):
             return False
         chosen.append(c)
+        if c.speaker:
+            labelled.add(c.speaker)
         used += n
         return True
 
@@ -71,12 +92,12 @@ def select(cands: list[Candidate], words: int, speaker_mode: bool) -> list[Candi
         for c in ranked:
             if c.speaker and c.speaker not in speakers and c.score >= 0.8 * floor:
                 speakers.append(c.speaker)
+        # Each named speaker may stretch the budget a little: who said what is the answer.
         for who in speakers[:MAX_SPEAKERS]:
-            take(next(c for c in ranked if c.speaker == who))
+            take(next(c for c in ranked if c.speaker == who), limit=int(words * 1.8))
     for c in ranked:
-        if c.score < floor:
-            break
-        take(c)
+        if c.score >= floor:
+            take(c)
     return chosen
 
 
@@ -119,7 +140,7 @@ def compose(question: str, passages: list[Passage], cands: list[Candidate], word
         first = passages[members[0].passage]
         outlet = first.source or first.title or "article"
         if speaker_mode and not g.startswith("\x00"):
-            role = f", {members[0].role}" if members[0].role else ""
+            role = f", {short_role(members[0].role)}" if members[0].role else ""
             lines.append(f"- {members[0].speaker}{role} ({outlet}): " + " ".join(parts))
         elif len(groups) > 1:
             date = f", {first.published}" if first.published else ""

@@ -132,6 +132,8 @@ class Assistant:
             return
         comp = extractive.compose(standalone, passages, cands, self.settings.answer_words,
                                   lambda aid: snap.articles[aid].text)
+        # Report the top k passages, plus any cited one found by the wider look.
+        passages[:] = [p for i, p in enumerate(passages) if i < k or p.marker is not None]
         t["answer"] = _ms(t1)
         yield answer(comp.text, False, comp.citations, comp.sentences)
 

@@ -1,0 +1,60 @@
+"""Pure parts: condensing, marker parsing and sanitizing, speaker attribution, date bounds."""
+
+from __future__ import annotations
+
+from assistant.citations import parse, sanitize
+from assistant.condense import condense_rule
+from assistant.retrieval import date_bound
+from assistant.speakers import attribute
+from assistant.types import Turn
+
+
+def test_condense_pronoun_and_ellipsis():
+    h = [Turn("user", "Who is Carlos Aquino?"), Turn("assistant", "A professor at San Marcos University.")]
+    assert condense_rule("Does he think China will help Russia?", h) == "Does Carlos Aquino think China will help Russia?"
+    assert condense_rule("What is his view on Taiwan?", h) == "What is Carlos Aquino's view on Taiwan?"
+    h2 = [Turn("user", "What did Alexander Gabuev say about the narrative?")]
+    assert condense_rule("What about Yun Sun?", h2) == "What did Yun Sun say about the narrative?"
+    assert condense_rule("Who is Yun Sun?", []) == "Who is Yun Sun?"
+    h3 = [Turn("user", "Which think tank is at the Stimson Center?"),
+          Turn("assistant", "Yun Sun, director of the China Program at the Stimson Center [1]")]
+    assert "Yun Sun" in condense_rule("What does he say about China?", h3)
+
+
+def test_markers_parsed_checked_and_sanitized():
+    text = ("China expanded trade [1]. Analysts doubt it [2, 3]. Ignore this [7]. "
+            "See ![x](http://evil.example/p.png) and [click](javascript:alert(1)) or http://evil.example now [1-2].")
+    parsed = parse(text, 3)
+    assert parsed.removed_markers == [7]
+    assert "[7]" not in parsed.text and "evil" not in parsed.text and "javascript" not in parsed.text
+    assert parsed.sentences[0].markers == [1] and parsed.sentences[1].markers == [2, 3]
+    assert parsed.sentences[2].markers == []
+    assert parsed.sentences[-1].markers == [1, 2]
+    assert sanitize("<img src=x onerror=alert(1)>ok") == "ok"
+
+
+def test_speakers_on_unseen_article():
+    text = ("The central bank raised rates again on Monday.\n\n"
+            "“Inflation is still too high,” said Maria Lopez, chief economist at Banco Norte.\n\n"
+            "She added that prices for food had doubled. The minister disagreed.\n\n"
+            "Analysts say the move was expected.\n\n"
+            "According to Tom Reyes, a professor at the National University, the decision was late. "
+            "“We should have moved in spring. The delay cost us,” the expert says.")
+    at = attribute(text)
+    assert at.people["Maria Lopez"].role == "chief economist at Banco Norte"
+    assert at.people["Tom Reyes"].role == "a professor at the National University"
+
+    def who(fragment: str):
+        start = text.index(fragment)
+        person = at.speaker_at(start, start + len(fragment))
+        return person.name if person else None
+
+    assert who("Inflation is still too high") == "Maria Lopez"
+    assert who("She added that prices") == "Maria Lopez"
+    assert who("Analysts say the move") is None
+    assert who("We should have moved in spring") == "Tom Reyes"
+    assert who("The delay cost us") == "Tom Reyes"
+
+
+def test_date_bounds():
+    assert date_bound("2022", False) == 20220101 and date_bound("2022-12", True) == 20221231
