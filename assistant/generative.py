@@ -24,7 +24,8 @@ def make_chat_model(settings: Settings) -> ChatOpenAI:
         raise GenerationUnavailable("backend 'openai' needs DOSSIER_OPENAI_BASE_URL (e.g. http://127.0.0.1:8080/v1)")
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
     return ChatOpenAI(base_url=settings.openai_base_url, model=settings.openai_model, api_key=key,
-                      temperature=0, timeout=settings.openai_timeout_s, max_retries=1, streaming=True)
+                      temperature=0, timeout=settings.openai_timeout_s, max_retries=1, streaming=True,
+                      max_tokens=settings.openai_max_tokens)
 
 
 def format_passages(passages: list[Passage]) -> str:

@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     openai_model: str = "gpt-4o-mini"
     openai_api_key: SecretStr | None = None
     openai_timeout_s: float = 60.0
+    openai_max_tokens: int = Field(512, ge=16, description="Cap on generated tokens per answer.")
 
     # --- web chat ------------------------------------------------------------
     host: str = "127.0.0.1"
