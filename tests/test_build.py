@@ -143,3 +143,17 @@ def test_generation_folder_is_complete_before_switch(seed_index):
     live = generations.current_dir(seed_index.index_dir)
     assert (live / "manifest.json").is_file() and not (live / generations.BUILDING).exists()
     assert Path(live / "bm25").is_dir()
+
+
+def test_background_builder_refuses_a_second_build(seed_corpus, tmp_path):
+    from index.background import BackgroundBuilder
+
+    settings = make_settings(seed_corpus, tmp_path / "idx")
+    builder = BackgroundBuilder(settings)
+    assert builder.start() is None
+    assert "already running" in (builder.start() or "")
+    builder.wait(300)
+    assert builder.state.report and builder.state.report.articles == 2 and not builder.state.error
+    assert builder.start() is None  # free again once finished
+    builder.wait(300)
+    assert builder.state.report.embedded_chunks == 0
