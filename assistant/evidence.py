@@ -104,8 +104,17 @@ class SentenceCache:
         return np.stack([self._vectors[k] for k in keys]) if keys else np.zeros((0, 1))
 
 
-def candidates(passages: list[Passage], question: str, qvec: np.ndarray, cache: SentenceCache) -> list[Candidate]:
-    """Every sentence of the passages (first occurrence wins where chunks overlap), scored."""
+EMBED_AT_MOST = 8
+
+
+def candidates(passages: list[Passage], question: str, qvec: np.ndarray, cache: SentenceCache,
+               embed_at_most: int = EMBED_AT_MOST) -> list[Candidate]:
+    """Every sentence of the passages (first occurrence wins where chunks overlap), scored.
+
+    Embedding sentences is the costly step of answering, so only the most promising
+    ones (term overlap, passage rank) are embedded; the rest borrow their passage's
+    similarity, discounted.
+    """
     seen: set[tuple[str, int, int]] = set()
     out: list[Candidate] = []
     for i, p in enumerate(passages):
@@ -119,12 +128,16 @@ def candidates(passages: list[Passage], question: str, qvec: np.ndarray, cache: 
                                  frozenset(bm25.tokenize([text])[0])))
     if not out:
         return out
-    vecs = cache.vectors([(passages[c.passage].chunk_id, c.start) for c in out], [c.text for c in out])
-    sims = vecs @ qvec
     terms = question_terms(question)
-    for c, vec, sim in zip(out, vecs, sims, strict=True):
-        c.vector = vec
-        c.similarity = float(sim)
+    for c in out:
         c.overlap = sum(t in c.terms for t in terms) / len(terms) if terms else 0.0
+    promising = sorted(out, key=lambda c: -(c.overlap + 0.5 / (1 + c.passage)))[:embed_at_most]
+    vecs = cache.vectors([(passages[c.passage].chunk_id, c.start) for c in promising], [c.text for c in promising])
+    for c, vec in zip(promising, vecs, strict=True):
+        c.vector = vec
+        c.similarity = float(vec @ qvec)
+    for c in out:
+        if c.vector is None:
+            c.similarity = 0.8 * (passages[c.passage].dense_similarity or 0.3)
         c.score = 0.65 * c.similarity + 0.35 * c.overlap
     return out

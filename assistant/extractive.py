@@ -63,9 +63,10 @@ def _concise(c: Candidate) -> float:
     return c.score / (1.0 + max(0, n - 35) / 50)
 
 
-def select(cands: list[Candidate], words: int, speaker_mode: bool) -> list[Candidate]:
+def select(cands: list[Candidate], words: int, speaker_mode: bool, question: str = "") -> list[Candidate]:
     """The best sentences within the word budget (speaker labels count), without near-duplicates."""
-    ranked = sorted(cands, key=lambda c: (-_concise(c), c.article_id, c.start))
+    rank = _concise if speaker_mode else (lambda c: c.score)  # speaker lines share the budget
+    ranked = sorted(cands, key=lambda c: (-rank(c), c.article_id, c.start))
     if not ranked:
         return []
     floor = max(0.2, 0.55 * max(c.score for c in ranked))
@@ -92,6 +93,9 @@ def select(cands: list[Candidate], words: int, speaker_mode: bool) -> list[Candi
         for c in ranked:
             if c.speaker and c.speaker not in speakers and c.score >= 0.8 * floor:
                 speakers.append(c.speaker)
+        # People the question names come first.
+        asked = [w.casefold() for w in re.findall(r"[A-Z][\w-]+", question)]
+        speakers.sort(key=lambda who: not any(p.casefold() in asked for p in who.split()))
         # Each named speaker may stretch the budget a little: who said what is the answer.
         for who in speakers[:MAX_SPEAKERS]:
             take(next(c for c in ranked if c.speaker == who), limit=int(words * 1.8))
@@ -110,7 +114,7 @@ def compose(question: str, passages: list[Passage], cands: list[Candidate], word
         # Asked about analysts, a politician's words are reporting, not analysis.
         if person and (person.expert or not experts_only):
             c.speaker, c.role = person.name, person.role
-    chosen = select(cands, words, speaker_mode)
+    chosen = select(cands, words, speaker_mode, question)
 
     # Groups: by speaker (who-said questions) or by article; best group first, article order inside.
     def group_key(c: Candidate) -> str:

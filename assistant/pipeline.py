@@ -66,14 +66,30 @@ class Assistant:
     def evidence_features(self, question: str, history: list[Turn], k: int | None = None) -> dict:
         """The raw answerability signals for one question (for calibration)."""
         standalone = condense_rule(question, history) if history else question
-        emb, retriever, cache = self._parts()
-        qvec = emb.encode_query(standalone)
-        passages = retriever.retrieve(standalone, k or self.settings.k, Filters(), qvec).passages
-        cands = evidence.candidates(passages, standalone, qvec, cache)
+        _, passages, cands, t = self._gather(standalone, k or self.settings.k, Filters(), "extractive")
         ev = answerability.assess(standalone, passages, cands, self.reader.snapshot().bm25)
         return {"coverage": ev.coverage, "best_sentence": ev.best_sentence,
                 "missing_name": ev.missing_name, "anticipated": ev.anticipated,
                 "hard_refusal": bool(ev.missing_name or ev.anticipated)}
+
+    def _gather(self, standalone: str, k: int, filters: Filters, backend: str):
+        """Embed the question once, retrieve, and score the passages' sentences."""
+        t: dict[str, float] = {}
+        emb, retriever, cache = self._parts()
+        t1 = time.perf_counter()
+        qvec = emb.encode_query(standalone)
+        t["embed"] = _ms(t1)
+        t1 = time.perf_counter()
+        # Who-said questions look wider, to find every speaker; only cited passages are shown.
+        speaker = extractive.is_speaker_question(standalone) and backend != "openai"
+        passages = retriever.retrieve(standalone, 2 * k if speaker else k, filters, qvec).passages
+        t["retrieve"] = _ms(t1)
+        t1 = time.perf_counter()
+        # Embedding sentences is what answering costs; who-said answers weigh more of them.
+        budget = evidence.EMBED_AT_MOST * (2 if speaker else 1)
+        cands = evidence.candidates(passages, standalone, qvec, cache, budget)
+        t["sentences"] = _ms(t1)
+        return qvec, passages, cands, t
 
     # -- answering --------------------------------------------------------------
     def ask(self, question: str, history: list[Turn] | None = None, filters: Filters | None = None,
@@ -97,18 +113,9 @@ class Assistant:
 
         standalone = self.condense(question, history, backend)
         t["condense"] = _ms(t0)
-        emb, retriever, cache = self._parts()
+        qvec, passages, cands, parts = self._gather(standalone, k, filters, backend)
+        t.update(parts)
         t1 = time.perf_counter()
-        qvec = emb.encode_query(standalone)
-        t["embed"] = _ms(t1)
-        t1 = time.perf_counter()
-        # Who-said questions look wider, to find every speaker; only cited passages are shown.
-        wide = 2 * k if extractive.is_speaker_question(standalone) and backend != "openai" else k
-        retrieved = retriever.retrieve(standalone, wide, filters, qvec)
-        passages = retrieved.passages
-        t["retrieve"] = _ms(t1)
-        t1 = time.perf_counter()
-        cands = evidence.candidates(passages, standalone, qvec, cache)
         snap = self.reader.snapshot()
         ev = answerability.assess(standalone, passages, cands, snap.bm25)
         t["evidence"] = _ms(t1)
@@ -128,7 +135,7 @@ class Assistant:
 
         t1 = time.perf_counter()
         if backend == "openai":
-            yield from self._generate(standalone, passages, emb, answer, t, t1)
+            yield from self._generate(standalone, passages, self._parts()[0], answer, t, t1)
             return
         comp = extractive.compose(standalone, passages, cands, self.settings.answer_words,
                                   lambda aid: snap.articles[aid].text)

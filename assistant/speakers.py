@@ -20,7 +20,7 @@ PERSON = rf"{_NAME}(?:\s(?:de |van |von |da |del |bin |al-)?{_NAME}){{1,3}}"
 SPEECH = (r"(?:said|says|say|adds|added|notes|noted|points? out|pointed out|told|tells|warns|warned|"
           r"argues|argued|believes|thinks|highlights|stresses|stressed|concludes|qualifies|explains|"
           r"explained|insists|insisted|states|stated|writes|wrote|according to|admitted|admits|"
-          r"expressed|emphasized|emphasizes|recalls|estimates)")
+          r"expressed|emphasized|emphasizes|recalls|estimates|defended|defends|announced|announces)")
 _TITLE = (r"(?:President|Prime Minister|Minister|Secretary(?: General| of State)?|Chancellor|leader|"
           r"spokesperson|spokesman|spokeswoman|Ambassador|Governor|Senator|Mayor|General|Chairman|"
           r"Deputy Chairman|Director|Professor|analyst|expert)")

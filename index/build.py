@@ -151,11 +151,14 @@ def _write_generation(settings, folder, prev_dir, prev, articles, report, model,
 
     done = 0
     step = max(settings.embed_batch_size * 4, 128)  # frequent progress, still big batches
+    # Embed in length order, as one encode() call would: batches of similar length waste
+    # no work on padding (worth ~10% here). Store order does not matter.
+    by_length = sorted(new_chunks, key=lambda c: len(c.text))
     bar = tqdm(total=len(new_chunks), desc="Embedding", unit="chunk", disable=quiet,
                file=sys.stderr, dynamic_ncols=True)
     with bar:
-        for i in range(0, len(new_chunks), step):
-            part = new_chunks[i : i + step]
+        for i in range(0, len(by_length), step):
+            part = by_length[i : i + step]
             vectors = embed_texts(model, [c.text for c in part], settings.embed_batch_size)
             store.add_chunks(collection, part, vectors, articles)
             done += len(part)

@@ -35,6 +35,7 @@ class Chunker:
         self.chunk_tokens = min(chunk_tokens, max_tokens - 2)
         self.overlap_tokens = min(overlap_tokens, self.chunk_tokens // 2)
         self.tokenizer = tokenizer
+        self._counts: dict[str, int] = {}
         self.splitter = RecursiveCharacterTextSplitter(
             separators=SEPARATORS,
             is_separator_regex=True,
@@ -46,7 +47,13 @@ class Chunker:
         )
 
     def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer.tokenize(text))
+        """Word pieces without special tokens (the splitter asks about the same pieces repeatedly)."""
+        count = self._counts.get(text)
+        if count is None:
+            count = self._counts[text] = len(self.tokenizer.tokenize(text))
+            if len(self._counts) > 100_000:
+                self._counts.clear()
+        return count
 
     def split(self, article: Article) -> list[Chunk]:
         chunks: list[Chunk] = []

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-CLEANER_VERSION = "1"
+CLEANER_VERSION = "2"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff\ufffe]")
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
@@ -160,8 +160,9 @@ def clean(raw: str, title: str = "") -> Cleaned:
             unique.append(line)
     lines = unique
 
-    # Tag lists and widget titles after the last sentence.
-    while lines and not is_sentence(lines[-1]):
+    # Tag lists and widget titles after the last sentence (short lines only: a long
+    # paragraph that merely lacks a final stop is article text).
+    while lines and not is_sentence(lines[-1]) and words(lines[-1]) <= 15:
         lines.pop()
 
     # A bare dateline ("Hong Kong (CNN) --") belongs to the paragraph it introduces.

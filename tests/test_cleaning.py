@@ -129,3 +129,9 @@ def test_title_inferred_when_not_given():
 def test_only_furniture_gives_empty_text():
     raw = "Skip to content\nShare this article:\n© 2024 Example\nTrending\n  • Some link\n"
     assert clean(raw).text == ""
+
+
+def test_long_unterminated_paragraph_is_article_text():
+    raw = ("At 39 years old, the quarterback is still at the top of his game: on Sunday he led his team to "
+           "victory again. \"If it was up to my wife, she would have me retire today,\" he said, but I feel")
+    assert clean(raw, "Quarterback plays on").text == raw

@@ -1,0 +1,148 @@
+"""Ingestion throughput on a real news corpus, beside its bounds and baselines, in one run.
+
+Measured, each in its own process (so peak memory is its own):
+- pipeline: `index.build` (load, clean, chunk, embed, Chroma, BM25) of the news corpus;
+- raw encode: SentenceTransformer.encode of the very same chunk texts, same batch size
+  (the physical bound on this machine);
+- naive LangChain: RecursiveCharacterTextSplitter + Chroma.from_documents, same model;
+- incremental: the pipeline again after changing 1% of the articles.
+
+    python bench/ingest.py --quick     # 100 articles, a smoke test (about two minutes)
+    python bench/ingest.py             # the whole corpus; writes docs/BENCHMARKS.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from common import (
+    OUT,
+    machine,
+    news_records,
+    peak_rss_mb,
+    read_csv,
+    run_phase,
+    table,
+    write_csv,
+    write_news_corpus,
+    write_section,
+)
+
+BATCH = 64
+
+
+def phase_pipeline(corpus: Path, index_dir: Path) -> dict:
+    from index.build import build
+    from index.embedding import load_model
+    from index.settings import Settings
+
+    settings = Settings(corpus_dir=corpus, index_dir=index_dir, embed_batch_size=BATCH)
+    load_model(settings.embedding_model)  # model loading is not ingestion
+    t = time.perf_counter()
+    report = build(settings, quiet=True)
+    secs = time.perf_counter() - t
+    return {"seconds": secs, "chunks": report.chunks, "embedded": report.embedded_chunks,
+            "articles": report.articles, "rss_mb": peak_rss_mb()}
+
+
+def phase_raw(index_dir: Path) -> dict:
+    from index import generations, tables
+    from index.embedding import load_model
+
+    texts = [c.text for c in tables.read_chunks(generations.current_dir(index_dir))]
+    model = load_model("all-MiniLM-L6-v2")
+    t = time.perf_counter()
+    model.encode(texts, batch_size=BATCH, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+    return {"seconds": time.perf_counter() - t, "chunks": len(texts), "rss_mb": peak_rss_mb()}
+
+
+def phase_naive(corpus: Path, persist: Path) -> dict:
+    from langchain_chroma import Chroma
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    from index.embedding import SentenceEmbeddings
+
+    emb = SentenceEmbeddings("all-MiniLM-L6-v2", BATCH)
+    t = time.perf_counter()
+    rows = [r for path in sorted(corpus.glob("*.csv")) for r in read_csv(path)]
+    splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+    docs = splitter.create_documents([r["text"] for r in rows], [{"title": r["title"]} for r in rows])
+    Chroma.from_documents(docs, emb, persist_directory=str(persist), collection_name="naive",
+                          collection_metadata={"hnsw:space": "cosine"})
+    return {"seconds": time.perf_counter() - t, "chunks": len(docs), "articles": len(rows), "rss_mb": peak_rss_mb()}
+
+
+def change_one_percent(corpus: Path) -> int:
+    """Edit every hundredth article in place (at least one)."""
+    changed = 0
+    for path in sorted(corpus.glob("*.csv")):
+        rows = read_csv(path)
+        for i in range(0, len(rows), 100):
+            rows[i]["text"] += "\n\nEditor's note: this article was updated after publication."
+            changed += 1
+        write_csv(path, rows)
+    return changed
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="100 articles; no docs written")
+    ap.add_argument("--articles", type=int, help="limit the corpus (default: all, or 100 with --quick)")
+    ap.add_argument("--phase", choices=["pipeline", "raw", "naive"], help=argparse.SUPPRESS)
+    ap.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--index", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.phase:
+        result = {"pipeline": lambda: phase_pipeline(args.corpus, args.index),
+                  "raw": lambda: phase_raw(args.index),
+                  "naive": lambda: phase_naive(args.corpus, args.index)}[args.phase]()
+        print(json.dumps(result))
+        return
+
+    limit = args.articles or (100 if args.quick else None)
+    work = OUT / ("ingest-quick" if args.quick else "ingest")
+    shutil.rmtree(work, ignore_errors=True)
+    corpus, index_dir, naive_dir = work / "corpus", work / "index", work / "naive"
+    records = news_records(limit)
+    write_news_corpus(corpus, records)
+    print(f"news corpus: {len(records)} articles; {machine()}", file=sys.stderr)
+
+    full = run_phase("ingest.py", "--phase", "pipeline", "--corpus", str(corpus), "--index", str(index_dir))
+    raw = run_phase("ingest.py", "--phase", "raw", "--index", str(index_dir))
+    naive = run_phase("ingest.py", "--phase", "naive", "--corpus", str(corpus), "--index", str(naive_dir))
+    changed = change_one_percent(corpus)
+    inc = run_phase("ingest.py", "--phase", "pipeline", "--corpus", str(corpus), "--index", str(index_dir))
+
+    cps = lambda r: r["chunks"] / r["seconds"]  # noqa: E731
+    aps = lambda r: len(records) / r["seconds"]  # noqa: E731
+    rows = [
+        ["Dossier pipeline (full build)", full["chunks"], full["seconds"], cps(full), aps(full), full["rss_mb"]],
+        ["raw SentenceTransformer.encode", raw["chunks"], raw["seconds"], cps(raw), aps(raw), raw["rss_mb"]],
+        ["naive LangChain (splitter + Chroma.from_documents)", naive["chunks"], naive["seconds"], cps(naive),
+         aps(naive), naive["rss_mb"]],
+        [f"Dossier incremental ({changed} articles changed)", inc["embedded"], inc["seconds"],
+         inc["embedded"] / inc["seconds"], changed / inc["seconds"], inc["rss_mb"]],
+    ]
+    ratios = {
+        "pipeline / raw encode (chunks/s)": cps(full) / cps(raw),
+        "pipeline / naive LangChain (articles/s)": aps(full) / aps(naive),
+        "pipeline / naive LangChain (chunks/s)": cps(full) / cps(naive),
+        "incremental / full build (time)": inc["seconds"] / full["seconds"],
+    }
+    out = table(["path", "chunks", "seconds", "chunks/s", "articles/s", "peak RSS MB"], rows)
+    out += "\n\n" + table(["ratio", "value", "target"], [
+        [k, v, t] for (k, v), t in zip(ratios.items(), ["≥ 0.9", "≥ 1.0", "(chunk sizes differ)", "≤ 0.05"], strict=True)])
+    print(out)
+    (work / "results.json").write_text(json.dumps({"rows": rows, "ratios": ratios}, indent=1))
+    if not args.quick:
+        write_section("ingest", f"## Ingestion ({len(records)} news articles)\n\nMachine: {machine()}.\n"
+                      f"Batch size {BATCH}; each path in its own process.\n\n{out}\n")
+
+
+if __name__ == "__main__":
+    main()
