@@ -33,6 +33,11 @@ class Composition:
     citations: list[Passage]
 
 
+def defang(text: str) -> str:
+    """An article's own "[7]" must not pass for one of our citation markers."""
+    return re.sub(r"\[(\d+)\]", r"(\1)", text)
+
+
 def is_speaker_question(question: str) -> bool:
     return bool(SPEECH_QUESTION.search(question))
 
@@ -140,7 +145,7 @@ def compose(question: str, passages: list[Passage], cands: list[Candidate], word
             passages[c.passage].marker = n
             passages[c.passage].highlights.append([c.start, c.end])
             sentences.append(Sentence(c.text, [n], c.speaker))
-            parts.append(f"{c.text} [{n}]")
+            parts.append(f"{defang(c.text)} [{n}]")
         first = passages[members[0].passage]
         outlet = first.source or first.title or "article"
         if speaker_mode and not g.startswith("\x00"):

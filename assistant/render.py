@@ -14,13 +14,14 @@ from urllib.parse import urlparse
 
 from assistant.types import Answer, Passage
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~$&])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
 _MARKER = re.compile(r"\[(\d+)\]")
 CONTEXT_CHARS = 700
 
 
 def escape_markdown(text: str) -> str:
-    """Text that markdown shows literally: no emphasis, links, images or HTML."""
+    """Text that markdown shows literally: no emphasis, links, images or HTML (tags become entities)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 

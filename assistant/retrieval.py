@@ -16,6 +16,7 @@ from assistant.types import Filters, Passage
 from index import bm25
 from index.embedding import SentenceEmbeddings
 from index.reader import IndexReader, Snapshot
+from index.store import StoreUnavailable, server_error
 
 RRF_K = 60
 
@@ -71,6 +72,15 @@ def bm25_mask(snap: Snapshot, filters: Filters, sources: tuple[str, ...]) -> np.
 
 
 @dataclass
+class Fused:
+    order: list[str]
+    scores: dict[str, float]
+    dense_ids: list[str]
+    bm25_ids: list[str]
+    dense_similarity: dict[str, float]
+
+
+@dataclass
 class Retrieved:
     passages: list[Passage]
     dense_ids: list[str]
@@ -97,22 +107,33 @@ class HybridRetriever:
         known = {a.meta.source.casefold(): a.meta.source for a in snap.articles.values() if a.meta.source}
         return tuple(known.get(n.casefold(), n) for n in names)
 
-    def retrieve(self, question: str, k: int, filters: Filters, qvec: np.ndarray) -> Retrieved:
+    def fused(self, question: str, n: int, filters: Filters, qvec: np.ndarray) -> Fused:
+        """Dense and BM25 candidates (``n`` each) fused by reciprocal rank, best first."""
         snap = self.reader.snapshot()
         sources = self.resolve_sources(snap, filters.sources)
-        n = max(4 * k, 20)
-        dense = self._vectorstore(snap).similarity_search_by_vector_with_relevance_scores(
-            qvec.tolist(), k=min(n, len(snap.chunks)), filter=where_clause(filters, sources))
+        try:
+            dense = self._vectorstore(snap).similarity_search_by_vector_with_relevance_scores(
+                qvec.tolist(), k=min(n, len(snap.chunks)), filter=where_clause(filters, sources))
+        except Exception as exc:
+            if snap.manifest.chroma_url:  # the server went away: say so, keep the process up
+                self._stores = {}
+                raise StoreUnavailable(server_error(snap.manifest.chroma_url, exc)) from exc
+            raise
         dense_ids = [doc.id for doc, _ in dense]
-        dense_sim = {doc.id: 1.0 - float(dist) for doc, dist in dense}
         lexical = bm25.top_k(snap.bm25, question, n, bm25_mask(snap, filters, sources))
         bm25_ids = [snap.chunks[row].chunk_id for row, _ in lexical]
-
-        fused: dict[str, float] = defaultdict(float)
+        scores: dict[str, float] = defaultdict(float)
         for ranking in (dense_ids, bm25_ids):
             for rank, cid in enumerate(ranking):
-                fused[cid] += 1.0 / (RRF_K + rank + 1)
-        order = sorted(fused, key=lambda c: (-fused[c], c))
+                scores[cid] += 1.0 / (RRF_K + rank + 1)
+        order = sorted(scores, key=lambda c: (-scores[c], c))
+        return Fused(order, dict(scores), dense_ids, bm25_ids,
+                     {doc.id: 1.0 - float(dist) for doc, dist in dense})
+
+    def retrieve(self, question: str, k: int, filters: Filters, qvec: np.ndarray) -> Retrieved:
+        snap = self.reader.snapshot()
+        f = self.fused(question, max(4 * k, 20), filters, qvec)
+        order, fused, dense_sim = f.order, f.scores, f.dense_similarity
 
         # A per-article cap keeps one article from crowding out the others; slots the
         # other articles cannot fill go back to the best remaining passages.
@@ -139,4 +160,4 @@ class HybridRetriever:
             passages.append(Passage(chunk.chunk_id, chunk.article_id, meta.title, meta.source,
                                     meta.published, meta.url, chunk.text, chunk.char_start,
                                     chunk.char_end, score=fused[cid], dense_similarity=dense_sim.get(cid)))
-        return Retrieved(passages, dense_ids, bm25_ids)
+        return Retrieved(passages, f.dense_ids, f.bm25_ids)

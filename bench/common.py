@@ -103,9 +103,9 @@ def run_phase(script: str, *args: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def table(headers: list[str], rows: list[list]) -> str:
+def table(headers: list[str], rows: list[list], digits: int = 2) -> str:
     def fmt(v):
-        return f"{v:,.2f}" if isinstance(v, float) else str(v)
+        return f"{v:,.{digits}f}" if isinstance(v, float) else str(v)
 
     lines = ["| " + " | ".join(headers) + " |", "|" + " --- |" * len(headers)]
     lines += ["| " + " | ".join(fmt(v) for v in r) + " |" for r in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import time
@@ -24,6 +25,16 @@ from index.settings import Settings
 
 Progress = Callable[[str, float], None]
 """Called with a stage name and a fraction done (0..1); the web page shows it."""
+
+HOLD_ENV = "DOSSIER_FAULT_HOLD_AT"
+
+
+def checkpoint(stage: str) -> None:
+    """Fault-injection point: with DOSSIER_FAULT_HOLD_AT=<stage> the build announces the stage
+    and waits there, so a test can kill it at exactly that point. A no-op otherwise."""
+    if os.environ.get(HOLD_ENV) == stage:
+        print(f"HOLD {stage}", file=sys.stderr, flush=True)
+        time.sleep(600)
 
 
 @dataclass(frozen=True)
@@ -114,10 +125,12 @@ def build(settings: Settings, force: bool = False, quiet: bool = False,
         try:
             _write_generation(settings, folder, prev_dir, prev, articles, report, model, fp,
                               quiet, report_progress)
+            checkpoint("switch")
             generations.publish(index_dir, folder)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
+        checkpoint("prune")
         # Keep the generation readers may still hold; drop older ones.
         for name in generations.prune(index_dir, keep={folder.name, prev_dir.name if prev_dir else ""}):
             _drop_server_collection(settings, prev, name)
@@ -164,6 +177,7 @@ def _write_generation(settings, folder, prev_dir, prev, articles, report, model,
             done += len(part)
             bar.update(len(part))
             report_progress("embedding", done / max(1, len(new_chunks)))
+            checkpoint("embedding")
     report.embedded_chunks = len(new_chunks)
 
     # The full chunk table: kept chunks of unchanged articles plus the new ones, in corpus order.
@@ -178,8 +192,10 @@ def _write_generation(settings, folder, prev_dir, prev, articles, report, model,
     ordered = [a for a in articles.values() if a.article_id in by_article]
     chunks = [c for a in ordered for c in by_article[a.article_id]]
 
+    checkpoint("store")
     report_progress("bm25", 0.0)
     tables.write_tables(folder, ordered, chunks)
+    checkpoint("tables")
     bm25.save(bm25.build([c.text for c in chunks]), folder / "bm25")
 
     stored = collection.count()

@@ -191,6 +191,8 @@ def parse_html(text: str) -> tuple[dict, str]:
     parser = _HTMLText()
     try:
         parser.feed(text)
+        if parser.rawdata.lstrip().startswith("<!"):  # an unclosed comment runs to the end: hidden
+            parser.rawdata = ""
         parser.close()
     except Exception as exc:  # html.parser is lenient; this is a last resort
         raise LoadError(f"unparseable HTML ({type(exc).__name__})") from exc
@@ -288,6 +290,8 @@ def _load_records(path: Path, relpath: str, base_id: str, text: str):
             article_id = f"{base_id}#{n}"
         seen.add(article_id)
         articles.append(RawArticle(article_id, where, body, make_meta(record)))
+    if not articles and not skipped:
+        skipped.append(Skipped(relpath, "no records found"))
     return articles, skipped
 
 

@@ -50,8 +50,17 @@ def open_snapshot(settings: Settings) -> Snapshot:
         ) from exc
     if len(chunks) != manifest.chunk_count:
         raise generations.IndexCorrupt(f"chunk table of {folder.name} is incomplete: run `python -m index rebuild`")
-    client = store.open_client(manifest.chroma_url, folder / "chroma")
-    collection = store.get_collection(client, manifest.collection)
+    try:
+        client = store.open_client(manifest.chroma_url, folder / "chroma")
+        collection = store.get_collection(client, manifest.collection)
+    except store.StoreUnavailable:
+        raise
+    except Exception as exc:
+        if manifest.chroma_url:
+            raise store.StoreUnavailable(store.server_error(manifest.chroma_url, exc)) from exc
+        raise generations.IndexCorrupt(
+            f"the vector store of {folder.name} cannot be opened ({type(exc).__name__}): "
+            "run `python -m index rebuild`") from exc
     meta = [articles[c.article_id].meta for c in chunks]
     return Snapshot(
         folder=folder,
@@ -92,6 +101,7 @@ def status(settings: Settings) -> dict:
     base = {"index_dir": str(settings.index_dir), "build_running": generations.is_build_running(settings.index_dir)}
     folder = generations.current_dir(settings.index_dir)
     m = generations.read_manifest(folder)
+    generations.verify_files(folder, m)
     return {
         **base,
         "articles": len(m.articles),

@@ -22,6 +22,11 @@ class StoreUnavailable(Exception):
     """The Chroma server cannot be reached (or answered with an error)."""
 
 
+def server_error(url: str, exc: Exception) -> str:
+    return (f"the Chroma server at {url} is not answering ({type(exc).__name__}); "
+            "start it again (`chroma run ...`) and retry")
+
+
 def client_settings() -> chromadb.Settings:
     return chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
 
@@ -38,7 +43,7 @@ def open_client(chroma_url: str | None, persist_dir: Path | None):
                 settings=client_settings(),
             )
         except Exception as exc:  # chromadb raises ValueError/ConnectError variants
-            raise StoreUnavailable(f"cannot reach the Chroma server at {chroma_url}: {exc}") from exc
+            raise StoreUnavailable(server_error(chroma_url, exc)) from exc
     assert persist_dir is not None
     return chromadb.PersistentClient(path=str(persist_dir), settings=client_settings())
 
