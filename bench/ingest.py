@@ -7,7 +7,7 @@ Measured, each in its own process (so peak memory is its own):
 - naive LangChain: RecursiveCharacterTextSplitter + Chroma.from_documents, same model;
 - incremental: the pipeline again after changing 1% of the articles.
 
-    python bench/ingest.py --quick     # 100 articles, a smoke test (about two minutes)
+    python bench/ingest.py --quick     # 50 articles, a smoke test (about a minute)
     python bench/ingest.py             # the whole corpus; writes docs/BENCHMARKS.md
 """
 
@@ -91,7 +91,7 @@ def change_one_percent(corpus: Path) -> int:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="100 articles; no docs written")
+    ap.add_argument("--quick", action="store_true", help="50 articles; no docs written")
     ap.add_argument("--articles", type=int, help="limit the corpus (default: all, or 100 with --quick)")
     ap.add_argument("--phase", choices=["pipeline", "raw", "naive"], help=argparse.SUPPRESS)
     ap.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
@@ -104,7 +104,7 @@ def main() -> None:
         print(json.dumps(result))
         return
 
-    limit = args.articles or (100 if args.quick else None)
+    limit = args.articles or (50 if args.quick else None)
     work = OUT / ("ingest-quick" if args.quick else "ingest")
     shutil.rmtree(work, ignore_errors=True)
     corpus, index_dir, naive_dir = work / "corpus", work / "index", work / "naive"

@@ -7,7 +7,7 @@ IDs where more chunks are needed), a fresh serving process answers the same ques
 - bare Chroma: `collection.query` with the same query vector (the baseline);
 and reports p50/p95 and its peak RSS.
 
-    python bench/query.py --quick      # ~1k and ~4k chunks, a smoke test
+    python bench/query.py --quick      # 600 and 2,400 chunks, a smoke test
     python bench/query.py              # 1k, 10k, 100k chunks; writes docs/BENCHMARKS.md
 """
 
@@ -46,7 +46,7 @@ def base_index(quick: bool) -> Path:
     work = OUT / ("query-base-quick" if quick else "query-base")
     if not (work / "index" / "CURRENT").exists():
         shutil.rmtree(work, ignore_errors=True)
-        write_news_corpus(work / "corpus", news_records(300 if quick else None))
+        write_news_corpus(work / "corpus", news_records(150 if quick else None))
         build(Settings(corpus_dir=work / "corpus", index_dir=work / "index"), quiet=False)
     return work / "index"
 
@@ -167,7 +167,7 @@ def main() -> None:
         print(json.dumps(phase_serve(args.index, args.questions)))
         return
     base = base_index(args.quick)
-    sizes = [1_000, 4_000] if args.quick else [1_000, 10_000, 100_000]
+    sizes = [600, 2_400] if args.quick else [1_000, 10_000, 100_000]
     results = []
     for size in sizes:
         folder = OUT / f"query-{size}"

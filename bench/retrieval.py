@@ -4,7 +4,7 @@ The query is an article's title; the relevant item is that article (the index ho
 the text, not the title); an article scores by its best chunk. Reports Recall@1,
 Recall@10, MRR@10 and nDCG@10.
 
-    python bench/retrieval.py --quick     # 300 articles
+    python bench/retrieval.py --quick     # 150 articles
     python bench/retrieval.py             # the whole corpus; writes docs/BENCHMARKS.md
 """
 
