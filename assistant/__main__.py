@@ -127,6 +127,8 @@ def _chat(args) -> int:
             continue
         ans = bot.ask(question, history, _filters(args), k=args.k, backend=args.backend)
         print()
+        if ans.standalone_question != question:
+            print(f"(understood as: {ans.standalone_question})")
         print_answer(ans)
         history += [Turn("user", question), Turn("assistant", ans.answer)]
 

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-CLEANER_VERSION = "2"
+CLEANER_VERSION = "3"
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff\ufffe]")
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
@@ -89,7 +89,7 @@ def is_furniture(line: str) -> bool:
     n = words(line)
     if _SKIP_LINK.match(line) or _ADVERT.match(line):
         return True
-    if _BULLET.match(line) and not is_sentence(line):
+    if _BULLET.match(line) and not is_sentence(line) and n <= 25:
         return True
     teaser = _TEASER.match(line)
     if teaser and set(re.split(r"[\s'’]+", teaser.group(1).upper())) & _TEASER_WORDS:

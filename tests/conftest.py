@@ -17,6 +17,15 @@ SEED_CORPUS = ROOT / "corpus"
 PYTHON = sys.executable
 
 
+def free_port() -> int:
+    """A free TCP port on loopback for a server a test starts."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def make_settings(corpus: Path, index_dir: Path, **kw) -> Settings:
     return Settings(corpus_dir=corpus, index_dir=index_dir, **kw)
 

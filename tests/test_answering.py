@@ -121,3 +121,12 @@ def test_cli_json_contract(seed_index, tmp_path):
                              env=subprocess_env(DOSSIER_INDEX_DIR=str(tmp_path / "none")),
                              capture_output=True, text=True, timeout=300)
     assert missing.returncode == 2 and "no index yet" in missing.stderr
+
+
+def test_terminal_chat_keeps_history(seed_index):
+    env = subprocess_env(DOSSIER_INDEX_DIR=str(seed_index.index_dir))
+    out = subprocess.run([PYTHON, "-m", "assistant", "chat"], cwd=ROOT, env=env, capture_output=True, text=True,
+                         input="Who is Carlos Aquino?\nDoes he think China will help Russia in the war?\n", timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.count("Sources:") == 2
+    assert "understood as: Does Carlos Aquino think China will help Russia in the war?" in out.stdout

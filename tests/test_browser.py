@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import subprocess
 import time
 from urllib.parse import urlparse
@@ -12,7 +11,7 @@ from urllib.parse import urlparse
 import pytest
 
 from index.build import build
-from tests.conftest import PYTHON, ROOT, SEED_CORPUS, make_settings, subprocess_env
+from tests.conftest import PYTHON, ROOT, SEED_CORPUS, free_port, make_settings, subprocess_env
 from tests.synthetic import write_corpus
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -34,12 +33,6 @@ HOSTILE = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app(tmp_path_factory):
     base = tmp_path_factory.mktemp("web")
@@ -48,7 +41,7 @@ def app(tmp_path_factory):
     (corpus / "hostile.md").write_text(HOSTILE, encoding="utf-8")
     settings = make_settings(corpus, base / "index")
     build(settings, quiet=True)
-    port = _free_port()
+    port = free_port()
     env = subprocess_env(DOSSIER_CORPUS_DIR=str(corpus), DOSSIER_INDEX_DIR=str(base / "index"),
                          DOSSIER_PORT=str(port), DOSSIER_USERNAME=USER, DOSSIER_PASSWORD=PASSWORD)
     log = open(base / "app.log", "w+")  # noqa: SIM115

@@ -3,7 +3,6 @@ incremental builds, the server going away and coming back without restarting Dos
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 import urllib.request
@@ -17,16 +16,10 @@ from index import generations
 from index.build import build
 from index.reader import status
 from index.store import StoreUnavailable, open_client
-from tests.conftest import PYTHON, ROOT, make_settings, subprocess_env, write_article
+from tests.conftest import PYTHON, ROOT, free_port, make_settings, subprocess_env, write_article
 
 pytestmark = pytest.mark.slow
 CHROMA = str(Path(PYTHON).parent / "chroma")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ChromaServer:
@@ -53,7 +46,7 @@ class ChromaServer:
 
 @pytest.fixture
 def server(tmp_path):
-    srv = ChromaServer(tmp_path / "chroma-data", _free_port())
+    srv = ChromaServer(tmp_path / "chroma-data", free_port())
     srv.start()
     yield srv
     if srv.proc.poll() is None:

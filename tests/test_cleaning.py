@@ -135,3 +135,8 @@ def test_long_unterminated_paragraph_is_article_text():
     raw = ("At 39 years old, the quarterback is still at the top of his game: on Sunday he led his team to "
            "victory again. \"If it was up to my wife, she would have me retire today,\" he said, but I feel")
     assert clean(raw, "Quarterback plays on").text == raw
+
+
+def test_long_paragraph_opening_with_a_dash_is_text():
+    raw = "- " + " ".join(["Russia and Iran share an objective in Syria, the former ambassador said"] * 6) + " and"
+    assert clean(raw, "Press review").text == raw

@@ -4,7 +4,6 @@ markers, verification). The 135M model's wisdom is not under test."""
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import time
 
@@ -15,7 +14,7 @@ from langchain_core.messages import AIMessage
 from assistant.pipeline import Assistant
 from index.build import build
 from index.settings import Settings
-from tests.conftest import PYTHON, ROOT, make_settings, subprocess_env, write_article
+from tests.conftest import PYTHON, ROOT, free_port, make_settings, subprocess_env, write_article
 
 INJECTION = (
     "The harbour of Valparaiso handled record cargo volumes in 2023, the port authority said on Monday. "
@@ -51,9 +50,7 @@ def test_post_checks_with_scripted_model(seed_index):
 
 @pytest.fixture(scope="module")
 def llm_server():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen([PYTHON, str(ROOT / "tests" / "llm_server.py"), str(port)], cwd=ROOT,
                             env=subprocess_env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     deadline = time.time() + 120

@@ -58,3 +58,20 @@ def test_speakers_on_unseen_article():
 
 def test_date_bounds():
     assert date_bound("2022", False) == 20220101 and date_bound("2022-12", True) == 20221231
+
+
+def test_settings_file_and_environment(tmp_path, monkeypatch):
+    from index.settings import Settings
+
+    cfg = tmp_path / "dossier.toml"
+    cfg.write_text('k = 9\ncorpus_dir = "articles"\nbackend = "openai"\n')
+    monkeypatch.setenv("DOSSIER_CONFIG", str(cfg))
+    monkeypatch.setenv("DOSSIER_K", "4")  # the environment wins over the file
+    s = Settings()
+    assert (s.k, str(s.corpus_dir), s.backend) == (4, "articles", "openai")
+    monkeypatch.setenv("DOSSIER_K", "0")
+    import pydantic
+    import pytest
+
+    with pytest.raises(pydantic.ValidationError):
+        Settings()
