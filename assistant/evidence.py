@@ -124,10 +124,12 @@ def candidates(passages: list[Passage], question: str, qvec: np.ndarray, cache: 
             if key in seen or len(text.split()) < MIN_WORDS:
                 continue
             seen.add(key)
-            out.append(Candidate(text, i, p.article_id, key[1], key[2],
-                                 frozenset(bm25.tokenize([text])[0])))
+            out.append(Candidate(text, i, p.article_id, key[1], key[2], frozenset()))
     if not out:
         return out
+    # One tokenizer call for all sentences: this runs on every question.
+    for c, tokens in zip(out, bm25.tokenize([c.text for c in out]), strict=True):
+        c.terms = frozenset(tokens)
     terms = question_terms(question)
     for c in out:
         c.overlap = sum(t in c.terms for t in terms) / len(terms) if terms else 0.0
