@@ -15,8 +15,10 @@ examples:
   python -m assistant ask "How much was trade worth?" --source CNN --json
   python -m assistant ask "Does he think China will help Russia?" --history chat.json
   python -m assistant chat                  # interactive, remembers the conversation
-  python -m assistant eval                  # gold-set metrics for the default answerer
+  python -m assistant eval                  # gold-set metrics for the default answerer (seed set)
+  python -m assistant eval --gold evals/gold/news.json --split heldout   # the news gold set's held-out half
   python -m assistant calibrate             # refit when to say "the articles don't answer this"
+                                            # (on the news gold set's calibration half)
 
 --history names a JSON list of {"role": "user"|"assistant", "content": "..."}.
 Build the index first with `python -m index build`. Settings: DOSSIER_* variables or
@@ -40,14 +42,17 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("--history", type=Path, help="JSON file with the conversation so far")
     sub.add_parser("chat", parents=[retrieval], help="interactive chat in the terminal")
-    ev = sub.add_parser("eval", help="gold-set evaluation (retrieval, citations, refusals)")
+    ev = sub.add_parser("eval", help="gold-set evaluation: a per-category table (cited, contains, refusals)")
     ev.add_argument("--backend", action="append", choices=["extractive", "openai"],
                     help="backend(s) to evaluate (default: extractive)")
-    ev.add_argument("--gold", type=Path, help="gold set file (default tests/gold/seed.json)")
-    ev.add_argument("--json", action="store_true")
-    ev.add_argument("--verbose", action="store_true", help="one line per question")
-    cal = sub.add_parser("calibrate", help="fit the answerability thresholds on the gold set")
-    cal.add_argument("--gold", type=Path)
+    ev.add_argument("--gold", type=Path, help="gold set file (default: the seed set, tests/gold/seed.json)")
+    ev.add_argument("--split", choices=["heldout", "calibration", "all"], default="all",
+                    help="which half of the gold set to report (default all)")
+    ev.add_argument("--json", action="store_true", help="print the table as JSON")
+    ev.add_argument("--verbose", action="store_true", help="one line per question on stderr")
+    cal = sub.add_parser("calibrate", help="fit when to say 'the articles don't answer this' (calibration half)")
+    cal.add_argument("--gold", type=Path, help="gold set file (default evals/gold/news.json)")
+    cal.add_argument("--out", type=Path, help="where to write the calibration (default: the shipped file)")
     return p
 
 
@@ -138,30 +143,38 @@ def _eval(args) -> int:
     from assistant.pipeline import Assistant
 
     bot = Assistant()
-    gold = args.gold or evaluation.GOLD_FILE
+    items = evaluation.load_gold(args.gold or evaluation.GOLD_FILE, args.split)
     results = {}
     for backend in args.backend or ["extractive"]:
-        metrics, rows = evaluation.run(bot, backend=backend, gold=gold)
-        results[backend] = metrics
+        rows = evaluation.run(bot, items, backend=backend)
+        cats = evaluation.by_category(rows)
+        results[backend] = cats
         if args.verbose:
             for r in rows:
-                print(f"{backend:10s} {r.id:24s} refused={r.refused!s:5} recall={r.recall} rr={r.rr} "
-                      f"cited={r.cited} contains={r.contains}", file=sys.stderr)
-    print(json.dumps(results, indent=1) if args.json else evaluation.table(results))
+                print(f"{backend:10s} {r.id:14s} {r.category:18s} refused={r.refused!s:5} cited={r.cited} "
+                      f"contains={r.contains} p={r.features}", file=sys.stderr)
+        if not args.json:
+            print(f"## {backend} — {args.gold or evaluation.GOLD_FILE} ({args.split})\n")
+            print(evaluation.table(cats) + "\n")
+    if args.json:
+        print(json.dumps(results, indent=1))
     return 0
 
 
 def _calibrate(args) -> int:
     from assistant import evaluation
-    from assistant.answerability import CALIBRATION_FILE
+    from assistant.answerability import CALIBRATION_FILE, FEATURES, Calibration
     from assistant.pipeline import Assistant
 
-    bot = Assistant()
-    _, rows = evaluation.run(bot, gold=args.gold or evaluation.GOLD_FILE, features=True)
-    cal, acc = evaluation.calibrate(rows)
-    cal.save(fitted_on=str((args.gold or evaluation.GOLD_FILE).name), refusal_accuracy=round(acc, 4))
-    print(f"min_coverage={cal.min_coverage} min_best_sentence={cal.min_best_sentence} "
-          f"(refusal accuracy {acc:.3f} on {len(rows)} questions) -> {CALIBRATION_FILE}")
+    bot = Assistant(calibration=Calibration.answer_all())
+    gold = args.gold or evaluation.NEWS_GOLD
+    items = evaluation.load_gold(gold, "calibration")
+    rows = evaluation.run(bot, items, backend="extractive")
+    cal = evaluation.calibrate(rows)
+    out = args.out or CALIBRATION_FILE
+    cal.save(out, fitted_on=f"{gold.name} (calibration half, {len(rows)} questions)")
+    weights = ", ".join(f"{f}={w:+.2f}" for f, w in zip(FEATURES, cal.weights, strict=True))
+    print(f"threshold={cal.threshold:.3f} weights: {weights} -> {out}")
     return 0
 
 

@@ -1,121 +1,223 @@
-"""Does the index answer this question? A calibrated decision from retrieval evidence.
+"""Does the index answer this question? A calibrated decision from features of the evidence.
 
-No single similarity cutoff separates unanswerable questions (a question about an
-event an article only anticipates scores closer than many answerable ones), so the
-decision combines several signals, each measured on the retrieved evidence:
+No single similarity cutoff separates unanswerable questions (a question about an event
+the articles only anticipate scores closer than many answerable ones), so the decision
+is a small logistic model over features measured on the retrieved evidence:
 
 - ``coverage``: the best share of the question's content terms (IDF-weighted) found
-  together in one passage; a question whose key term is absent is not answered.
-- ``missing_name``: a name (or number) in the question that no retrieved passage
-  mentions together with the question's other names.
-- ``best_sentence``: the best sentence score (similarity + term overlap).
-- ``anticipated``: the question asks what happened, but the best evidence speaks of
-  what will or may happen.
+  together in one passage;
+- ``name_coverage``: the best share of the question's names (and numbers) found in one
+  passage; ``missing_name`` names the first one missing there;
+- ``best_sentence``: the best sentence score (similarity + term overlap);
+- ``top_dense``: the dense similarity of the best passage;
+- ``typed``: whether a sentence close to the best holds what the question asks for
+  (a number for "how many", a place for "where": see ``answer_types``);
+- ``anticipated``: the question asks what happened, and the best evidence speaks of
+  what will or may happen;
+- ``rare_missing``: the weight of the rarest question term no passage contains.
 
-Thresholds are fitted on the gold set by ``python -m assistant calibrate`` and
-stored in ``assistant/calibration.json``.
+The weights are fitted on the calibration half of the news gold set by
+``python -m assistant calibrate`` (never on the held-out half) and shipped in
+``assistant/calibration.json``.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from assistant.answer_types import AnswerType, holds
 from assistant.evidence import Candidate, entities, mentions, question_terms
 from assistant.types import Passage
 from index import bm25
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-_PAST_QUESTION = re.compile(
-    r"\b(what (was|were) (agreed|decided|signed|announced|the (outcome|result))|what happened|"
-    r"did .+ (agree|sign|decide|announce|conclude)|outcome|results? of|agreed|"
-    r"was (signed|agreed|decided)|were (signed|agreed|decided))\b",
-    re.I,
-)
+FEATURES = ("coverage", "name_coverage", "best_sentence", "top_dense", "typed", "anticipated", "rare_missing",
+            "past_question")
+# Verbs of saying and thinking: "What did X say" asks for words, not for an outcome.
+_SPEECH_LEMMAS = frozenset(["say", "tell", "think", "believe", "argue", "claim", "add", "note", "warn", "explain", "describe", "insist", "suggest", "state", "write", "report", "comment", "respond", "react", "predict", "expect", "call", "ask", "urge"])
+
+
+def past_event_question(question: str) -> bool:
+    """Does the question ask what happened (a verb in the past: "did X beat", "how many were captured",
+    "what was the result"), rather than what someone said or what will be?"""
+    from assistant.nlp import pipeline
+
+    nlp = pipeline()
+    with nlp.select_pipes(enable=["tok2vec", "tagger", "attribute_ruler", "lemmatizer", "parser"]):
+        doc = nlp(question)
+    roots = [t for t in doc if t.dep_ == "ROOT"]
+    if any(t.lemma_.lower() in _SPEECH_LEMMAS for t in roots) or any(
+            t.lemma_.lower() in _SPEECH_LEMMAS and t.head in roots for t in doc if t.pos_ == "VERB"):
+        return False
+    return any(t.tag_ in ("VBD", "VBN") for t in doc)
+
+class CalibrationMissing(RuntimeError):
+    """The shipped calibration file is absent or damaged: answering would use made-up thresholds."""
+
+
 @dataclass
 class Calibration:
-    min_coverage: float = 0.6
-    min_best_sentence: float = 0.35
+    """Logistic weights over ``FEATURES`` (standardized by ``mean``/``scale``) and the decision threshold."""
+
+    weights: list[float]
+    bias: float
+    mean: list[float]
+    scale: list[float]
+    threshold: float = 0.5
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def answer_all(cls) -> Calibration:
+        """Answers every question: used while collecting the features a calibration is fitted on."""
+        n = len(FEATURES)
+        return cls([0.0] * n, 0.0, [0.0] * n, [1.0] * n, threshold=0.0)
 
     @classmethod
     def load(cls, path: Path = CALIBRATION_FILE) -> Calibration:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            return cls(**{k: float(data[k]) for k in ("min_coverage", "min_best_sentence")})
-        except (OSError, ValueError, KeyError, TypeError):
-            return cls()
+            if data.get("features") != list(FEATURES):
+                raise ValueError("calibration was fitted on other features")
+            return cls(list(map(float, data["weights"])), float(data["bias"]), list(map(float, data["mean"])),
+                       list(map(float, data["scale"])), float(data["threshold"]),
+                       {k: v for k, v in data.items() if k not in ("weights", "bias", "mean", "scale", "threshold")})
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise CalibrationMissing(f"the answerability calibration {path} is missing or damaged ({exc}); "
+                                     "run `python -m assistant calibrate`") from exc
 
     def save(self, path: Path = CALIBRATION_FILE, **extra) -> None:
-        path.write_text(json.dumps({**asdict(self), **extra}, indent=1) + "\n", encoding="utf-8")
+        data = {**asdict(self), **self.extra, **extra, "features": list(FEATURES)}
+        data.pop("extra", None)
+        path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+    def probability(self, x: list[float]) -> float:
+        z = self.bias + sum(w * (v - m) / s for w, v, m, s in zip(self.weights, x, self.mean, self.scale, strict=True))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 @dataclass
 class Evidence:
+    """What the decision is made from; kept on the answer for calibration and for the reader."""
+
     coverage: float
+    name_coverage: float
     missing_name: str | None
     best_sentence: float
+    top_dense: float
+    typed: bool
     anticipated: bool
+    rare_missing: float
+    past_question: bool
+    answer_type: AnswerType = AnswerType.OTHER
+    probability: float | None = None
+
+    def vector(self) -> list[float]:
+        return [self.coverage, self.name_coverage, self.best_sentence, self.top_dense, float(self.typed),
+                float(self.anticipated), self.rare_missing, float(self.past_question)]
+
+    def features(self) -> dict[str, float]:
+        return dict(zip(FEATURES, self.vector(), strict=True))
 
     def answerable(self, cal: Calibration) -> bool:
-        return (self.missing_name is None and not self.anticipated
-                and self.coverage >= cal.min_coverage and self.best_sentence >= cal.min_best_sentence)
+        self.probability = cal.probability(self.vector())
+        return self.probability >= cal.threshold
 
     def reason(self, cal: Calibration) -> str:
-        if self.missing_name:
+        """The plainest true reason among the features that argue against answering."""
+        if self.missing_name and self.name_coverage < 1.0:
             return f"the articles do not mention {self.missing_name!r} in a relevant passage"
         if self.anticipated:
             return "the articles only anticipate this; they do not report what happened"
-        if self.coverage < cal.min_coverage:
-            return "no passage covers the question's key terms together"
-        if self.best_sentence < cal.min_best_sentence:
-            return "no sentence answers the question closely enough"
-        return ""
+        if not self.typed and self.answer_type is not AnswerType.OTHER:
+            return (f"the closest passages are about the subject but give no {self.answer_type.described} "
+                    "for what was asked")
+        if self.rare_missing > 0.5:
+            return "no passage covers the question's key terms"
+        return "no passage answers the question closely enough"
 
 
 # Words that say what kind of answer is wanted ("what did analysts say"), not what it is about.
-_ANSWER_TYPE = set(bm25.tokenize(["say said says think thinks analyst analysts expert experts official "
-                                  "officials view views opinion according tell explain describe"])[0])
+_ANSWER_WORDS = set(bm25.tokenize(["say said says think thinks view views opinion according tell explain "
+                                   "describe report reported summarize happen happened"])[0])
 
 
-def assess(question: str, passages: list[Passage], cands: list[Candidate], retriever) -> Evidence:
-    terms = [t for t in question_terms(question) if t not in _ANSWER_TYPE] or question_terms(question)
-    # Words the index has never seen can't be covered by any passage; names among them
-    # are caught below, other words (paraphrase) must not sink the question.
-    terms = [t for t in terms if t in retriever.vocab_dict]
-    idf = _idf(retriever, terms)
+def assess(question: str, passages: list[Passage], cands: list[Candidate], retriever,
+           df: np.ndarray | None = None, answer_type: AnswerType = AnswerType.OTHER) -> Evidence:
+    """The evidence features for ``question`` (already stripped of outlet and date words)."""
+    terms = [t for t in question_terms(question) if t not in _ANSWER_WORDS] or question_terms(question)
+    idf = _idf(retriever, terms, df)
     passage_terms = [frozenset(bm25.tokenize([p.text])[0]) for p in passages]
     total = sum(idf.values()) or 1.0
-    coverage = max((sum(w for t, w in idf.items() if t in pt) / total for pt in passage_terms), default=0.0)
+    known = {t: w for t, w in idf.items() if t in retriever.vocab_dict}
+    known_total = sum(known.values()) or 1.0
+    coverage = max((sum(w for t, w in known.items() if t in pt) / known_total for pt in passage_terms), default=0.0)
+    present = set().union(*passage_terms) if passage_terms else set()
+    rare_missing = max((w / total for t, w in idf.items() if t not in present), default=0.0)
 
-    # The question's names must meet in one passage: "Gabuev on Taiwan" needs both.
+    # The question's names must meet in one passage: "X on Y" needs both.
     names = entities(question)
     folded = [p.text.casefold() for p in passages]
-    missing = None
+    missing, name_cov = None, 1.0
     if names and folded:
         best = max(folded, key=lambda t: sum(mentions(n, t) for n in names))
-        missing = next((n for n in names if not mentions(n, best)), None)
+        found = [mentions(n, best) for n in names]
+        name_cov = sum(found) / len(names)
+        missing = next((n for n, f in zip(names, found, strict=True) if not f), None)
+    elif names:
+        name_cov, missing = 0.0, names[0]
 
-    best = max(cands, key=lambda c: c.score, default=None)
-    top = sorted(cands, key=lambda c: -c.score)[:3]
-    anticipated = bool(_PAST_QUESTION.search(question)) and bool(top) and \
-        sum(c.future for c in top) >= max(2, math.ceil(len(top) * 2 / 3))
-    return Evidence(coverage, missing, best.score if best else 0.0, anticipated)
+    ranked = sorted(cands, key=lambda c: -c.score)
+    best_score = ranked[0].score if ranked else 0.0
+    close = [c for c in ranked[:6] if c.score >= 0.8 * best_score]
+    typed = any(holds(answer_type, [c.text for c in close], question)) if close else False
+    past = past_event_question(question)
+    top = ranked[:3]
+    anticipated = past and bool(top) and sum(c.future for c in top) >= max(2, math.ceil(len(top) * 2 / 3))
+    top_dense = max((p.dense_similarity or 0.0 for p in passages[:3]), default=0.0)
+    return Evidence(coverage, name_cov, missing, best_score, top_dense, typed, anticipated, rare_missing, past,
+                    answer_type)
 
 
-def _idf(retriever, terms: list[str]) -> dict[str, float]:
+def _idf(retriever, terms: list[str], df: np.ndarray | None) -> dict[str, float]:
     """BM25's IDF for known terms; a term absent from the index weighs like the rarest one."""
     vocab = retriever.vocab_dict
     n_docs = int(retriever.scores["num_docs"])
-    df = getattr(retriever, "_dossier_df", None)
-    if df is None:  # document frequency per term: column lengths of the CSC score matrix
-        df = retriever._dossier_df = np.diff(retriever.scores["indptr"])
+    if df is None:
+        df = document_frequencies(retriever)
     weights = {}
     for t in terms:
         d = int(df[vocab[t]]) if t in vocab else 0
         weights[t] = math.log(1 + (n_docs - d + 0.5) / (d + 0.5))
     return weights
+
+
+def document_frequencies(retriever) -> np.ndarray:
+    """Chunks per term: the column lengths of BM25's sparse score matrix."""
+    return np.diff(retriever.scores["indptr"])
+
+
+def fit(rows: list[tuple[list[float], bool]], max_false_refusals: float = 0.03) -> Calibration:
+    """Logistic weights on (features, answerable) pairs, and the threshold that keeps false
+    refusals of answerable questions at or under ``max_false_refusals`` on these rows."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.array([r[0] for r in rows], dtype=float)
+    y = np.array([r[1] for r in rows], dtype=int)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
+    model.fit((x - mean) / scale, y)
+    cal = Calibration(model.coef_[0].tolist(), float(model.intercept_[0]), mean.tolist(), scale.tolist())
+    probs = np.array([cal.probability(list(v)) for v in x])
+    pos = np.sort(probs[y == 1])
+    # The highest threshold that refuses at most the allowed share of answerable questions.
+    allowed = int(math.floor(max_false_refusals * len(pos)))
+    cal.threshold = float(pos[allowed] - 1e-6) if len(pos) else 0.5
+    cal.threshold = min(cal.threshold, 0.5)
+    return cal

@@ -11,18 +11,19 @@ from __future__ import annotations
 import re
 
 from assistant.evidence import entities
-from assistant.speakers import PERSON
 from assistant.types import Turn
 
 _PERSONAL = re.compile(r"\b(he|she|him|her|his|hers|they|them|their)\b", re.I)
 _THING = re.compile(r"\b(it|its|this|that|these|those)\b", re.I)
 _ELLIPSIS = re.compile(r"^\s*(and|what about|how about|and what about|same for)\b", re.I)
-_NOT_PERSON = re.compile(
-    r"\b(Center|Centre|University|Endowment|Sea|States|Union|Council|Ministry|Party|Program|Institute|"
-    r"Department|Times|News|Games|Olympics|Nations|Republic|Kingdom|Bank|Fund|Organization|Forum|Summit)\b"
-)
 def people(text: str) -> list[str]:
-    return [e for e in entities(text) if re.fullmatch(PERSON, e) and not _NOT_PERSON.search(e)]
+    """People named in ``text``, by spaCy's named entities (a follow-up's "he" is one of them)."""
+    from assistant.nlp import pipeline
+
+    nlp = pipeline()
+    with nlp.select_pipes(enable=["tok2vec", "ner"]):
+        doc = nlp(text)
+    return list(dict.fromkeys(e.text for e in doc.ents if e.label_ == "PERSON" and len(e.text.split()) >= 2))
 
 
 def _last(history: list[Turn], role: str) -> str:

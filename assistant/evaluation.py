@@ -1,25 +1,36 @@
-"""Gold-set evaluation: retrieval, citations, refusals and answers, per backend.
+"""Gold-set evaluation: one call, a per-category table and a primary metric.
 
-Metrics (answerable questions unless said otherwise):
-- evidence recall@k: every evidence group is found in the retrieved passages;
-- MRR: 1 / rank of the first retrieved passage holding any evidence phrase;
-- evidence cited: every evidence group is found in the cited passages (citation accuracy);
-- markers resolve: every [n] in every answer points to a cited passage (all questions);
-- refusal precision / recall / accuracy: refusing exactly the unanswerable questions;
-- answer containment: every answer_contains group appears in the answer text.
+A gold item (``GoldItem``) names its question, category, whether the articles answer it,
+the evidence phrases a cited passage must hold and the phrases the answer must contain.
+Measures (per category and overall):
+
+- ``evidence_cited``: answerable items whose every evidence group is found in a cited passage;
+- ``answer_contains``: answerable items whose answer holds every ``answer_contains`` group;
+- ``refused_unanswerable``: unanswerable items that were refused;
+- ``false_refusals``: answerable items that were refused;
+- ``followups``: two-turn items answered with their evidence cited;
+- ``evidence_recall_at_k`` / ``mrr``: retrieval, for answerable items;
+- ``markers_resolve``: every [n] of every answer points to a cited passage.
+
+The primary metric is the mean of evidence_cited, answer_contains, refused_unanswerable and
+(1 - false_refusals). Items carry a ``split``: thresholds and weights are fitted on
+``calibration`` only (``python -m assistant calibrate``); results are reported on ``heldout``.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.answerability import Calibration
 from assistant.types import Answer, Turn
 
-GOLD_FILE = Path(__file__).resolve().parent.parent / "tests" / "gold" / "seed.json"
+ROOT = Path(__file__).resolve().parent.parent
+SEED_GOLD = ROOT / "tests" / "gold" / "seed.json"
+NEWS_GOLD = ROOT / "evals" / "gold" / "news.json"
+GOLD_FILE = SEED_GOLD
 
 
 def _norm(text: str) -> str:
@@ -31,11 +42,33 @@ def _has(texts: list[str], phrases: list[str]) -> bool:
     return any(_norm(p) in _norm(t) for t in texts for p in phrases)
 
 
+@dataclass(frozen=True)
+class GoldItem:
+    id: str
+    question: str
+    category: str
+    answerable: bool
+    evidence: list[list[str]] = field(default_factory=list)
+    answer_contains: list[list[str]] = field(default_factory=list)
+    history: list[Turn] = field(default_factory=list)
+    article_ids: list[str] = field(default_factory=list)
+    split: str = "heldout"
+
+    @classmethod
+    def from_json(cls, d: dict) -> GoldItem:
+        return cls(str(d["id"]), d["question"], d.get("category") or d.get("kind") or "other", bool(d["answerable"]),
+                   d.get("evidence", []), d.get("answer_contains", []),
+                   [Turn(str(t["role"]), str(t["content"])) for t in d.get("history", [])],
+                   [str(a) for a in d.get("article_ids", [])], d.get("split", "heldout"))
+
+
 @dataclass
 class Row:
     id: str
-    kind: str
+    category: str
+    split: str
     answerable: bool
+    followup: bool
     refused: bool
     recall: bool | None
     rr: float | None
@@ -43,91 +76,104 @@ class Row:
     contains: bool | None
     markers_ok: bool
     answer: str
-    features: dict = field(default_factory=dict)
+    features: dict[str, float] = field(default_factory=dict)
 
 
-def load_gold(path: Path = GOLD_FILE) -> list[dict]:
-    return json.loads(path.read_text(encoding="utf-8"))["questions"]
+def load_gold(path: Path = GOLD_FILE, split: str | None = None) -> list[GoldItem]:
+    items = [GoldItem.from_json(d) for d in json.loads(path.read_text(encoding="utf-8"))["questions"]]
+    return [i for i in items if split in (None, "all") or i.split == split]
 
 
-def score_one(q: dict, ans: Answer) -> Row:
+def score_one(q: GoldItem, ans: Answer) -> Row:
     passages = [p.text for p in ans.passages]
     cited = [p.text for p in ans.citations]
     markers = [int(m) for m in re.findall(r"\[(\d+)\]", ans.answer)]
     markers_ok = all(any(c.marker == m for c in ans.citations) for m in markers)
-    row = Row(q["id"], q.get("kind", ""), q["answerable"], ans.refused, None, None, None, None,
-              markers_ok, ans.answer)
-    if q["answerable"]:
-        groups = q["evidence"]
+    row = Row(q.id, q.category, q.split, q.answerable, bool(q.history), ans.refused, None, None, None, None,
+              markers_ok, ans.answer, dict(ans.evidence))
+    if q.answerable:
+        groups = q.evidence
         row.recall = all(_has(passages, g) for g in groups)
         ranks = [i for i, t in enumerate(passages, 1) if any(_has([t], g) for g in groups)]
         row.rr = 1.0 / ranks[0] if ranks else 0.0
         row.cited = (not ans.refused) and all(_has(cited, g) for g in groups)
-        row.contains = (not ans.refused) and all(_has([ans.answer], g) for g in q.get("answer_contains", []))
+        row.contains = (not ans.refused) and all(_has([ans.answer], g) for g in q.answer_contains)
     return row
+
+
+def _mean(xs) -> float:
+    xs = [float(x) for x in xs]
+    return sum(xs) / len(xs) if xs else float("nan")
 
 
 def summarize(rows: list[Row]) -> dict[str, float]:
     ans = [r for r in rows if r.answerable]
     una = [r for r in rows if not r.answerable]
-    refused = [r for r in rows if r.refused]
-    mean = lambda xs: sum(xs) / len(xs) if xs else 0.0  # noqa: E731
-    return {
+    follow = [r for r in rows if r.followup and r.answerable]
+    out = {
         "questions": len(rows),
-        "evidence_recall_at_k": mean([r.recall for r in ans]),
-        "mrr": mean([r.rr for r in ans]),
-        "evidence_cited": mean([r.cited for r in ans]),
-        "markers_resolve": mean([r.markers_ok for r in rows]),
-        "refusal_precision": mean([not r.answerable for r in refused]) if refused else 1.0,
-        "refusal_recall": mean([r.refused for r in una]),
-        "refusal_accuracy": mean([r.refused == (not r.answerable) for r in rows]),
-        "answer_containment": mean([r.contains for r in ans]),
+        "evidence_cited": _mean(r.cited for r in ans),
+        "answer_contains": _mean(r.contains for r in ans),
+        "refused_unanswerable": _mean(r.refused for r in una),
+        "false_refusals": _mean(r.refused for r in ans),
+        "followups": _mean(r.cited for r in follow),
+        "evidence_recall_at_k": _mean(r.recall for r in ans),
+        "mrr": _mean(r.rr for r in ans),
+        "markers_resolve": _mean(r.markers_ok for r in rows),
     }
+    parts = [out["evidence_cited"], out["answer_contains"], out["refused_unanswerable"], 1 - out["false_refusals"]]
+    parts = [p for p in parts if p == p]  # categories without answerable or unanswerable items
+    out["primary"] = _mean(parts)
+    return out
 
 
-def run(assistant, backend: str | None = None, k: int | None = None, gold: Path = GOLD_FILE,
-        features: bool = False) -> tuple[dict[str, float], list[Row]]:
-    rows = []
-    for q in load_gold(gold):
-        history = [Turn(**t) for t in q.get("history", [])]
-        if features:  # raw evidence signals, for calibration
-            feats = assistant.evidence_features(q["question"], history, k=k)
-        ans = assistant.ask(q["question"], history, k=k, backend=backend)
-        row = score_one(q, ans)
-        if features:
-            row.features = feats
-        rows.append(row)
-    return summarize(rows), rows
+def by_category(rows: list[Row]) -> dict[str, dict[str, float]]:
+    groups: dict[str, list[Row]] = defaultdict(list)
+    for r in rows:
+        groups[r.category].append(r)
+    return {c: summarize(groups[c]) for c in sorted(groups)} | {"ALL": summarize(rows)}
 
 
-def calibrate(rows: list[Row]) -> tuple[Calibration, float]:
-    """Thresholds that best separate answerable from unanswerable gold questions.
+def run(assistant, items: list[GoldItem], backend: str | None = None, k: int | None = None) -> list[Row]:
+    """Ask every gold question once; the answer carries the evidence features it was decided on."""
+    return [score_one(q, assistant.ask(q.question, q.history, k=k, backend=backend)) for q in items]
 
-    Among equally good settings, take the one in the middle of the region, for margin.
-    """
-    usable = [r for r in rows if not r.features.get("hard_refusal")]
-    hard = [r for r in rows if r.features.get("hard_refusal")]
-    covs = [i / 40 for i in range(41)]
-    sents = [i / 100 for i in range(0, 81)]
-    best, cells = -1.0, []
-    for c in covs:
-        for s in sents:
-            ok = sum((r.features["coverage"] >= c and r.features["best_sentence"] >= s) == r.answerable
-                     for r in usable) + sum(not r.answerable for r in hard)
-            acc = ok / max(1, len(rows))
-            if acc > best + 1e-9:
-                best, cells = acc, [(c, s)]
-            elif abs(acc - best) <= 1e-9:
-                cells.append((c, s))
-    c_mid = sorted(c for c, _ in cells)[len(cells) // 2]
-    s_mid = sorted(s for c, s in cells if c == c_mid)
-    return Calibration(min_coverage=c_mid, min_best_sentence=s_mid[len(s_mid) // 2]), best
+
+def calibrate(rows: list[Row], max_false_refusals: float = 0.03):
+    """Fit the answer/refuse model on these rows (the calibration half; never the held-out one)."""
+    from assistant.answerability import FEATURES, fit
+
+    data = [([r.features[f] for f in FEATURES], r.answerable) for r in rows if r.features]
+    if len({a for _, a in data}) < 2:
+        raise ValueError("calibration needs both answerable and unanswerable gold questions")
+    return fit(data, max_false_refusals)
+
+
+COLUMNS = [("questions", "n"), ("evidence_cited", "cited"), ("answer_contains", "contains"),
+           ("refused_unanswerable", "refused (unans.)"), ("false_refusals", "false refusals"),
+           ("followups", "follow-ups"), ("evidence_recall_at_k", "recall@k"), ("primary", "primary")]
 
 
 def table(results: dict[str, dict[str, float]]) -> str:
-    keys = list(next(iter(results.values())))
-    lines = ["| metric | " + " | ".join(results) + " |", "| --- |" + " --- |" * len(results)]
-    for key in keys:
-        cells = [f"{r[key]:.3f}" if isinstance(r[key], float) else str(r[key]) for r in results.values()]
-        lines.append(f"| {key} | " + " | ".join(cells) + " |")
+    """Rows are categories (or backends), columns the measures; '–' where a measure does not apply."""
+    def cell(v) -> str:
+        if isinstance(v, float):
+            return "–" if v != v else f"{v:.3f}"
+        return str(v)
+
+    lines = ["| category | " + " | ".join(h for _, h in COLUMNS) + " |", "| --- |" + " ---: |" * len(COLUMNS)]
+    for name, m in results.items():
+        lines.append(f"| {name} | " + " | ".join(cell(m.get(k, float('nan'))) for k, _ in COLUMNS) + " |")
     return "\n".join(lines)
+
+
+def baseline_regressions(current: dict[str, float], baseline: dict[str, float], noise: float) -> list[str]:
+    """Measures that fell by more than ``noise`` (false refusals: rose), as readable lines."""
+    out = []
+    for key in ("evidence_cited", "answer_contains", "refused_unanswerable", "followups", "primary"):
+        if key in baseline and baseline[key] == baseline[key] and current[key] < baseline[key] - noise:
+            out.append(f"{key}: {current[key]:.3f} < baseline {baseline[key]:.3f} - {noise}")
+    fr = baseline.get("false_refusals")
+    if fr is not None and fr == fr and current["false_refusals"] > fr + noise:
+        out.append(f"false_refusals: {current['false_refusals']:.3f} > baseline {fr:.3f} + {noise}")
+    return out

@@ -18,6 +18,12 @@ from index.chunking import sentence_spans
 from index.embedding import embed_texts
 
 MIN_WORDS = 5
+# Web page furniture that survives cleaning inside a paragraph: links, handles, embedded posts,
+# teaser and share prompts. A sentence carrying one is not quoted as an answer.
+_FURNITURE = re.compile(
+    r"https?://|\bwww\.|pic\.twitter\.com|\bt\.co/|(?<![\w.])@\w{2,}|\b(?:READ|SEE|WATCH|LISTEN)(?: MORE| ALSO)?:|"
+    r"\bRead more\b|\bShare this\b|\bFollow us on\b|\bClick here\b|\bSign up\b|\bsubscribe to\b",
+)
 _FUTURE = re.compile(
     r"\b(will|would|is due to|are due to|is expected to|are expected to|is likely to|are likely to|"
     r"could|may|might|plans? to|is set to|are set to|is scheduled to|intends? to|in the coming)\b",
@@ -121,7 +127,7 @@ def candidates(passages: list[Passage], question: str, qvec: np.ndarray, cache: 
         for s, e in sentence_spans(p.text):
             text = p.text[s:e]
             key = (p.article_id, p.char_start + s, p.char_start + e)
-            if key in seen or len(text.split()) < MIN_WORDS:
+            if key in seen or len(text.split()) < MIN_WORDS or _FURNITURE.search(text):
                 continue
             seen.add(key)
             out.append(Candidate(text, i, p.article_id, key[1], key[2], frozenset()))

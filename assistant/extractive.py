@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assistant.answer_types import AnswerType, holds
 from assistant.evidence import Candidate
 from assistant.speakers import attribute
 from assistant.types import Passage, Sentence
@@ -22,6 +23,8 @@ SPEECH_QUESTION = re.compile(
     re.I,
 )
 MAX_SPEAKERS = 5
+TYPE_BONUS = 0.08  # a sentence holding what was asked (a number for "how many") ranks above its neighbours
+TYPE_CHECK_AT_MOST = 12
 EXPERT_QUESTION = re.compile(r"\b(analysts?|experts?|academics?|scholars?|observers?|commentators?|"
                              r"specialists?|researchers?|professors?)\b", re.I)
 
@@ -111,7 +114,7 @@ def select(cands: list[Candidate], words: int, speaker_mode: bool, question: str
 
 
 def compose(question: str, passages: list[Passage], cands: list[Candidate], words: int,
-            article_text: Callable[[str], str]) -> Composition:
+            article_text: Callable[[str], str], kind: AnswerType = AnswerType.OTHER) -> Composition:
     speaker_mode = is_speaker_question(question)
     experts_only = bool(EXPERT_QUESTION.search(question))
     for c in cands:
@@ -119,36 +122,80 @@ def compose(question: str, passages: list[Passage], cands: list[Candidate], word
         # Asked about analysts, a politician's words are reporting, not analysis.
         if person and (person.expert or not experts_only):
             c.speaker, c.role = person.name, person.role
+    if kind is not AnswerType.OTHER and cands:
+        top = sorted(cands, key=lambda c: -c.score)[:TYPE_CHECK_AT_MOST]
+        for c, typed in zip(top, holds(kind, [c.text for c in top], question), strict=True):
+            if typed:
+                c.score += TYPE_BONUS
+                c.extra["typed"] = True
     chosen = select(cands, words, speaker_mode, question)
+    if not chosen:
+        return Composition("", [], [])
+    if speaker_mode:
+        return _by_speaker(chosen, passages)
+    return _lead_first(chosen, passages)
 
-    # Groups: by speaker (who-said questions) or by article; best group first, article order inside.
+
+class _Markers:
+    """Numbers cited passages in the order the answer first cites them."""
+
+    def __init__(self, passages: list[Passage]):
+        self.passages = passages
+        self.of: dict[int, int] = {}
+        self.citations: list[Passage] = []
+        self.sentences: list[Sentence] = []
+
+    def cite(self, c: Candidate) -> str:
+        if c.passage not in self.of:
+            self.of[c.passage] = len(self.of) + 1
+            self.citations.append(self.passages[c.passage])
+        n = self.of[c.passage]
+        p = self.passages[c.passage]
+        p.marker = n
+        p.highlights.append([c.start, c.end])
+        self.sentences.append(Sentence(c.text, [n], c.speaker))
+        return f"{defang(c.text)} [{n}]"
+
+
+def _lead_first(chosen: list[Candidate], passages: list[Passage]) -> Composition:
+    """The single best answering sentence first; supporting sentences follow, each with its source."""
+    ranked = sorted(chosen, key=lambda c: -c.score)
+    lead, rest = ranked[0], ranked[1:]
+    m = _Markers(passages)
+    lines = [m.cite(lead)]
+    # Supporting sentences in article order, so a passage reads as it was written.
+    rest.sort(key=lambda c: (c.article_id != lead.article_id, c.article_id, c.start))
+    same = [c for c in rest if c.article_id == lead.article_id]
+    if same:
+        lines[0] += " " + " ".join(m.cite(c) for c in same)
+    others = [c for c in rest if c.article_id != lead.article_id]
+    if others:
+        lines.append("")
+        for aid in dict.fromkeys(c.article_id for c in others):
+            members = [c for c in others if c.article_id == aid]
+            first = passages[members[0].passage]
+            label = ", ".join(x for x in (first.source or first.title or "article", first.published) if x)
+            lines.append(f"- {label}: " + " ".join(m.cite(c) for c in members))
+    return Composition("\n".join(lines), m.sentences, m.citations)
+
+
+def _by_speaker(chosen: list[Candidate], passages: list[Passage]) -> Composition:
+    """Who-said answers: one line per speaker (best first), unattributed sentences by article."""
     def group_key(c: Candidate) -> str:
-        return (c.speaker or f"\x00{c.article_id}") if speaker_mode else c.article_id
+        return c.speaker or f"\x00{c.article_id}"
 
     best: dict[str, float] = {}
     for c in chosen:
         best[group_key(c)] = max(best.get(group_key(c), -1.0), c.score)
     groups = sorted(best, key=lambda g: (g.startswith("\x00"), -best[g]))
-
-    markers: dict[int, int] = {}  # passage index -> marker
-    citations: list[Passage] = []
-    sentences: list[Sentence] = []
+    m = _Markers(passages)
     lines: list[str] = []
     for g in groups:
         members = sorted((c for c in chosen if group_key(c) == g), key=lambda c: (c.article_id, c.start))
-        parts = []
-        for c in members:
-            if c.passage not in markers:
-                markers[c.passage] = len(markers) + 1
-                citations.append(passages[c.passage])
-            n = markers[c.passage]
-            passages[c.passage].marker = n
-            passages[c.passage].highlights.append([c.start, c.end])
-            sentences.append(Sentence(c.text, [n], c.speaker))
-            parts.append(f"{defang(c.text)} [{n}]")
+        parts = [m.cite(c) for c in members]
         first = passages[members[0].passage]
         outlet = first.source or first.title or "article"
-        if speaker_mode and not g.startswith("\x00"):
+        if not g.startswith("\x00"):
             role = f", {short_role(members[0].role)}" if members[0].role else ""
             lines.append(f"- {members[0].speaker}{role} ({outlet}): " + " ".join(parts))
         elif len(groups) > 1:
@@ -156,4 +203,4 @@ def compose(question: str, passages: list[Passage], cands: list[Candidate], word
             lines.append(f"- {outlet}{date}: " + " ".join(parts))
         else:
             lines.append(" ".join(parts))
-    return Composition("\n".join(lines), sentences, citations)
+    return Composition("\n".join(lines), m.sentences, m.citations)

@@ -10,35 +10,54 @@ import time
 from collections import deque
 from collections.abc import Iterator
 
-from assistant import answerability, citations, evidence, extractive
+from assistant import answer_types, answerability, citations, evidence, extractive, language
+from assistant import question as questions
 from assistant.condense import condense_rule
 from assistant.generative import GenerativeAnswerer
-from assistant.retrieval import HybridRetriever, date_bound
+from assistant.retrieval import BadFilter, HybridRetriever, date_bound, outlets
 from assistant.types import Answer, Filters, Passage, Sentence, Turn
+from index import bm25
 from index.embedding import SentenceEmbeddings
-from index.reader import IndexReader
+from index.reader import IndexReader, Snapshot
 from index.settings import Settings, get_settings
 
 REFUSAL = "The indexed articles do not answer this question"
 CLOSEST = 3
+MAX_K = 50
+
+
+def latest_date(snap: Snapshot):
+    """The newest publication date in the index: years left out of a question are read against it."""
+    dates = [d for d in snap.chunk_date.tolist() if d > 0]
+    if not dates:
+        return None
+    from datetime import date
+
+    d = max(dates)
+    try:
+        return date(d // 10000, max(1, d // 100 % 100), max(1, d % 100))
+    except ValueError:
+        return None
 
 
 class Assistant:
     """One per process: the embedding model and the index stay loaded between questions."""
 
-    def __init__(self, settings: Settings | None = None):
+    def __init__(self, settings: Settings | None = None, calibration: answerability.Calibration | None = None):
         self.settings = settings or get_settings()
         self.reader = IndexReader(self.settings)
-        self.calibration = answerability.Calibration.load()
+        self.calibration = calibration or answerability.Calibration.load()
         self._embeddings: dict[str, SentenceEmbeddings] = {}
         self._retrievers: dict[str, HybridRetriever] = {}
         self._caches: dict[str, evidence.SentenceCache] = {}
         self._generator: GenerativeAnswerer | None = None
+        self._dfs: dict = {}
 
     # -- parts ------------------------------------------------------------------
-    def _parts(self) -> tuple[SentenceEmbeddings, HybridRetriever, evidence.SentenceCache]:
+    def _parts(self, snap: Snapshot | None = None) -> tuple[SentenceEmbeddings, HybridRetriever,
+                                                             evidence.SentenceCache]:
         """Query with the model the live index was built with (it may differ from settings)."""
-        model = self.reader.snapshot().manifest.model
+        model = (snap or self.reader.snapshot()).manifest.model
         if model not in self._embeddings:
             emb = SentenceEmbeddings(model, self.settings.embed_batch_size)
             self._embeddings = {model: emb}
@@ -53,7 +72,7 @@ class Assistant:
 
     def warm_up(self) -> None:
         """Load the index and the model now, not on the first question."""
-        emb, _, _ = self._parts()
+        emb, _, _ = self._parts(self.reader.snapshot())
         emb.encode_query("warm up")
 
     def condense(self, question: str, history: list[Turn], backend: str) -> str:
@@ -63,26 +82,17 @@ class Assistant:
             return self.generator().condense(question, history)
         return condense_rule(question, history)
 
-    def evidence_features(self, question: str, history: list[Turn], k: int | None = None) -> dict:
-        """The raw answerability signals for one question (for calibration)."""
-        standalone = condense_rule(question, history) if history else question
-        _, passages, cands, t = self._gather(standalone, k or self.settings.k, Filters(), "extractive")
-        ev = answerability.assess(standalone, passages, cands, self.reader.snapshot().bm25)
-        return {"coverage": ev.coverage, "best_sentence": ev.best_sentence,
-                "missing_name": ev.missing_name, "anticipated": ev.anticipated,
-                "hard_refusal": bool(ev.missing_name or ev.anticipated)}
-
-    def _gather(self, standalone: str, k: int, filters: Filters, backend: str):
+    def _gather(self, snap: Snapshot, standalone: str, k: int, filters: Filters, backend: str):
         """Embed the question once, retrieve, and score the passages' sentences."""
         t: dict[str, float] = {}
-        emb, retriever, cache = self._parts()
+        emb, retriever, cache = self._parts(snap)
         t1 = time.perf_counter()
         qvec = emb.encode_query(standalone)
         t["embed"] = _ms(t1)
         t1 = time.perf_counter()
         # Who-said questions look wider, to find every speaker; only cited passages are shown.
         speaker = extractive.is_speaker_question(standalone) and backend != "openai"
-        passages = retriever.retrieve(standalone, 2 * k if speaker else k, filters, qvec).passages
+        passages = retriever.retrieve(standalone, 2 * k if speaker else k, filters, qvec, snap).passages
         t["retrieve"] = _ms(t1)
         t1 = time.perf_counter()
         # Embedding sentences is what answering costs; who-said answers weigh more of them.
@@ -90,6 +100,14 @@ class Assistant:
         cands = evidence.candidates(passages, standalone, qvec, cache, budget)
         t["sentences"] = _ms(t1)
         return qvec, passages, cands, t
+
+    def _known_word(self, snap: Snapshot):
+        vocab = snap.bm25.vocab_dict
+
+        def known(word: str) -> bool:
+            tokens = bm25.tokenize([word])[0]
+            return bool(tokens) and all(t in vocab for t in tokens)
+        return known
 
     # -- answering --------------------------------------------------------------
     def ask(self, question: str, history: list[Turn] | None = None, filters: Filters | None = None,
@@ -108,25 +126,43 @@ class Assistant:
                 date_bound(bound, end=False)  # raises BadFilter with a clear message
         backend = backend or self.settings.backend
         k = k or self.settings.k
+        if not 1 <= k <= MAX_K:
+            raise BadFilter(f"k must be between 1 and {MAX_K}")
         t: dict[str, float] = {}
         t0 = time.perf_counter()
+        snap = self.reader.snapshot()  # one index version for the whole question
 
         standalone = self.condense(question, history, backend)
         t["condense"] = _ms(t0)
-        qvec, passages, cands, parts = self._gather(standalone, k, filters, backend)
-        t.update(parts)
-        t1 = time.perf_counter()
-        snap = self.reader.snapshot()
-        ev = answerability.assess(standalone, passages, cands, snap.bm25)
-        t["evidence"] = _ms(t1)
+        passages: list[Passage] = []
+        applied = filters
+        ev: answerability.Evidence | None = None
 
         def answer(text, refused, cites, sentences=(), unsupported=(), removed=()) -> Answer:
             t["total"] = _ms(t0)
             return Answer(question, standalone, text, refused, list(cites), passages, list(unsupported),
-                          backend, dict(t), list(sentences), list(removed), filters.describe())
+                          backend, dict(t), list(sentences), list(removed), applied.describe(),
+                          ev.features() if ev else {}, ev.probability if ev else None)
+
+        foreign = language.foreign_language(standalone, self._known_word(snap))
+        if foreign:
+            yield answer(language.message(foreign), True, [])
+            return
+        parsed = questions.parse(standalone, outlets(snap), latest_date(snap))
+        applied = parsed.filters(filters)
+        content = parsed.content
+        qvec, found, cands, parts = self._gather(snap, content, k, applied, backend)
+        passages = found
+        t.update(parts)
+        t1 = time.perf_counter()
+        kind = answer_types.expected_type(content)
+        ev = answerability.assess(content, passages, cands, snap.bm25, self._df(snap), kind)
+        t["evidence"] = _ms(t1)
 
         if not passages or not ev.answerable(self.calibration):
             reason = ev.reason(self.calibration) if passages else "the index has no matching passages"
+            if not passages and applied.active():
+                reason += f" (filters: {applied.describe()})"
             text = f"{REFUSAL}: {reason}."
             if passages:
                 text += " The closest material is listed below; it does not answer the question."
@@ -135,14 +171,22 @@ class Assistant:
 
         t1 = time.perf_counter()
         if backend == "openai":
-            yield from self._generate(standalone, passages, self._parts()[0], answer, t, t1)
+            yield from self._generate(content, passages, self._parts(snap)[0], answer, t, t1)
             return
-        comp = extractive.compose(standalone, passages, cands, self.settings.answer_words,
-                                  lambda aid: snap.articles[aid].text)
+        comp = extractive.compose(content, passages, cands, self.settings.answer_words,
+                                  lambda aid: snap.articles[aid].text, kind)
         # Report the top k passages, plus any cited one found by the wider look.
         passages[:] = [p for i, p in enumerate(passages) if i < k or p.marker is not None]
         t["answer"] = _ms(t1)
+        if not comp.sentences:  # every answer is cited text or a refusal with its reason
+            yield answer(f"{REFUSAL}: no sentence of the passages answers it.", True, [])
+            return
         yield answer(comp.text, False, comp.citations, comp.sentences)
+
+    def _df(self, snap: Snapshot):
+        if snap.generation not in self._dfs:
+            self._dfs = {snap.generation: answerability.document_frequencies(snap.bm25)}
+        return self._dfs[snap.generation]
 
     def _generate(self, question: str, passages: list[Passage], emb, answer, t, t1) -> Iterator[Answer]:
         text = ""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_chroma import Chroma
 
+from assistant.question import Outlet, outlets_of
 from assistant.types import Filters, Passage
 from index import bm25
 from index.embedding import SentenceEmbeddings
@@ -19,6 +20,19 @@ from index.reader import IndexReader, Snapshot
 from index.store import StoreUnavailable, server_error
 
 RRF_K = 60
+
+
+_OUTLETS: dict[str, list[Outlet]] = {}
+
+
+def outlets(snap: Snapshot) -> list[Outlet]:
+    """The index's outlets, computed once per generation (a generation never changes)."""
+    key = str(snap.folder)
+    if key not in _OUTLETS:
+        if len(_OUTLETS) > 4:
+            _OUTLETS.clear()
+        _OUTLETS[key] = outlets_of(snap.articles.values())
+    return _OUTLETS[key]
 
 
 class BadFilter(ValueError):
@@ -103,13 +117,20 @@ class HybridRetriever:
         return store
 
     def resolve_sources(self, snap: Snapshot, names: tuple[str, ...]) -> tuple[str, ...]:
-        """Outlet names match case-insensitively against the outlets in the index."""
-        known = {a.meta.source.casefold(): a.meta.source for a in snap.articles.values() if a.meta.source}
-        return tuple(known.get(n.casefold(), n) for n in names)
+        """Outlet names as people write them ("CNN", "the BBC") -> the outlets stored in the index."""
+        if not names:
+            return ()
+        known = outlets(snap)
+        out: list[str] = []
+        for name in names:
+            hits = [o.source for o in known if o.source.casefold() == name.casefold() or o.named_by(name)]
+            out += [h for h in hits or [name] if h not in out]
+        return tuple(out)
 
-    def fused(self, question: str, n: int, filters: Filters, qvec: np.ndarray) -> Fused:
+    def fused(self, question: str, n: int, filters: Filters, qvec: np.ndarray,
+              snap: Snapshot | None = None) -> Fused:
         """Dense and BM25 candidates (``n`` each) fused by reciprocal rank, best first."""
-        snap = self.reader.snapshot()
+        snap = snap or self.reader.snapshot()
         sources = self.resolve_sources(snap, filters.sources)
         try:
             dense = self._vectorstore(snap).similarity_search_by_vector_with_relevance_scores(
@@ -130,9 +151,11 @@ class HybridRetriever:
         return Fused(order, dict(scores), dense_ids, bm25_ids,
                      {doc.id: 1.0 - float(dist) for doc, dist in dense})
 
-    def retrieve(self, question: str, k: int, filters: Filters, qvec: np.ndarray) -> Retrieved:
-        snap = self.reader.snapshot()
-        f = self.fused(question, max(4 * k, 20), filters, qvec)
+    def retrieve(self, question: str, k: int, filters: Filters, qvec: np.ndarray,
+                 snap: Snapshot | None = None) -> Retrieved:
+        """The best ``k`` passages; pass the question's one ``snap`` so a rebuild cannot switch mid-question."""
+        snap = snap or self.reader.snapshot()
+        f = self.fused(question, max(4 * k, 20), filters, qvec, snap)
         order, fused, dense_sim = f.order, f.scores, f.dense_similarity
 
         # A per-article cap keeps one article from crowding out the others; slots the

@@ -18,16 +18,18 @@ class Filters:
         return bool(self.sources or self.since or self.until or self.article_ids)
 
     def describe(self) -> str:
+        """As shown with an answer: "outlet cnn.com · 2017-02"."""
         parts = []
         if self.sources:
-            parts.append("outlet: " + ", ".join(self.sources))
-        if self.since:
-            parts.append(f"since {self.since}")
-        if self.until:
-            parts.append(f"until {self.until}")
+            parts.append("outlet " + ", ".join(s for s in self.sources if s != "\x00none") if any(
+                s != "\x00none" for s in self.sources) else "outlet: none of those asked")
+        if self.since and self.since == self.until:
+            parts.append(self.since)
+        elif self.since or self.until:
+            parts.append(f"{self.since or '…'} – {self.until or '…'}")
         if self.article_ids:
             parts.append(f"{len(self.article_ids)} article(s)")
-        return "; ".join(parts) or "none"
+        return " · ".join(parts) or "none"
 
 
 @dataclass
@@ -82,6 +84,8 @@ class Answer:
     sentences: list[Sentence] = field(default_factory=list)
     removed_markers: list[int] = field(default_factory=list)
     filters: str = "none"
+    evidence: dict[str, float] = field(default_factory=dict)  # what the answer/refuse decision saw
+    answerable_probability: float | None = None
 
     def to_json(self) -> dict:
         cite = lambda p: {k: v for k, v in p.to_json().items() if k not in ("score", "dense_similarity")}  # noqa: E731
@@ -98,4 +102,7 @@ class Answer:
             "sentences": [asdict(s) for s in self.sentences],
             "removed_markers": self.removed_markers,
             "filters": self.filters,
+            "evidence": {k: round(v, 4) for k, v in self.evidence.items()},
+            "answerable_probability": None if self.answerable_probability is None
+            else round(self.answerable_probability, 4),
         }

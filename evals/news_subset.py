@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
-from common import news_records, write_news_corpus  # noqa: E402
+from common import news_records, write_csv  # noqa: E402
 
 GOLD = ROOT / "evals" / "gold" / "news.json"
 DISTRACTOR_EVERY = 10  # one article in ten (by CSV id) joins the gold articles
@@ -50,9 +50,16 @@ def main(argv: list[str] | None = None) -> int:
     if not args.full:
         records = subset(records, gold_article_ids(args.gold or [GOLD]))
     corpus = args.out / "corpus"
+    corpus.mkdir(parents=True, exist_ok=True)
     for old in corpus.glob("news-*.csv"):
         old.unlink()
-    write_news_corpus(corpus, records)
+    # One file per block of 500 CSV ids: an article keeps its file (and so its index id) whatever
+    # else joins the subset, so adding gold questions re-embeds only their new articles.
+    blocks: dict[int, list[dict]] = {}
+    for r in records:
+        blocks.setdefault(int(r["article_id"]) // 500 if r["article_id"].isdigit() else -1, []).append(r)
+    for block, rows in sorted(blocks.items()):
+        write_csv(corpus / f"news-{block:03d}.csv", rows)
     print(f"{len(records)} articles -> {corpus}")
     if args.no_build:
         return 0

@@ -1,0 +1,115 @@
+"""What kind of answer a question asks for, and whether a sentence holds one.
+
+"How many …" wants a number, "Where …" a place, "Why …" a reason. A sentence that
+speaks of the question's subject but holds no such thing does not answer it: the
+answerer prefers sentences that hold the wanted type, and refuses ("the articles
+give no figure for this") when none near the subject does.
+
+Numbers, money, percentages and dates are read by pattern; places, people and
+organisations by spaCy's named entities (loaded only for questions that need them).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+
+class AnswerType(StrEnum):
+    NUMBER = "number"
+    MONEY = "money"
+    PERCENT = "percent"
+    DATE = "date"
+    PLACE = "place"
+    PERSON = "person"
+    REASON = "reason"
+    OTHER = "other"
+
+    @property
+    def described(self) -> str:
+        return {"number": "figure", "money": "amount", "percent": "percentage", "date": "date",
+                "place": "place", "person": "person", "reason": "reason"}.get(self.value, "answer")
+
+
+_Q = [
+    (AnswerType.PERCENT, r"\b(what|which) (percentage|percent|share|proportion|fraction)\b|\bhow many per ?cent\b|"
+                         r"\bby how much\b.*\b(rise|fall|grow|drop|increase|decrease|shrink|contract)"),
+    (AnswerType.MONEY, r"\bhow much\b.*\b(cost|costs|pay|paid|spend|spent|worth|price|fund|funding|money|fine|"
+                       r"budget|invest|investment|raise|raised|charge|owe|salary|compensation|aid|loan)|"
+                       r"\b(what|which) (was|is|were|are) the (cost|price|value|budget|fine|bill)\b|"
+                       r"\bhow much money\b"),
+    (AnswerType.NUMBER, r"\bhow (many|much|long|old|far|big|large|high|tall|deep|heavy)\b|"
+                        r"\b(what|which) (number|amount|figure|total|toll|count|size|age|death toll)\b|"
+                        r"\b(death|casualty) toll\b|\bnumber of\b"),
+    (AnswerType.DATE, r"^\s*when\b|\b(what|which) (date|day|year|month|time)\b|\bwhen (did|was|were|is|will)\b|"
+                      r"\bhow soon\b|\bsince when\b"),
+    (AnswerType.PLACE, r"^\s*where\b|\bwhere (did|was|were|is|are|do|does|will)\b|"
+                       r"\b(in |to |from )?(what|which) (city|country|town|village|province|region|state|"
+                       r"place|capital|location|area|district|island|port|venue|county|border)\b"),
+    (AnswerType.PERSON, r"^\s*(who|whom|whose)\b|\b(who|whom) (is|was|were|did|has|had|will|are)\b|"
+                        r"\b(what|which) (person|man|woman|official|leader|minister|president|politician|"
+                        r"candidate|player|judge|spokesman|spokeswoman|spokesperson|company|organi[sz]ation|"
+                        r"group|party|team|club)\b"),
+    (AnswerType.REASON, r"^\s*why\b|\bwhy (did|was|were|is|are|do|does|has|have|had|would|will)\b|"
+                        r"\bfor what reason\b|\bwhat (caused|prompted|led to|triggered|motivated|is behind|was behind)\b|"
+                        r"\bwhat (was|is|were|are) the (reason|cause|motive)s?\b"),
+]
+_QUESTION = [(t, re.compile(rx, re.I)) for t, rx in _Q]
+
+_NUM_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
+              r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
+              r"hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozens?|half|"
+              r"a third|a quarter|trillion")
+_MONTH = (r"January|February|March|April|May|June|July|August|September|October|November|December|"
+          r"Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.")
+_SENTENCE = {
+    AnswerType.PERCENT: re.compile(r"\d\s?%|\bper ?cent\b|\bpercentage points?\b", re.I),
+    AnswerType.MONEY: re.compile(r"[$£€¥₽]\s?\d|\d\s?(?:[$£€¥₽])|\b\d[\d.,]*\s*(?:million|billion|trillion|m|bn)?\s*"
+                                 r"(?:dollars?|euros?|pounds?|yuan|rubles?|roubles?|yen|rupees?|francs?|"
+                                 r"riyals?|dirhams?|pesos?|lira|won|shekels?|usd|eur|gbp)\b", re.I),
+    AnswerType.NUMBER: re.compile(rf"\b\d[\d,.]*\b|\b(?:{_NUM_WORDS})\b", re.I),
+    AnswerType.DATE: re.compile(rf"\b(?:{_MONTH})\b|\b(?:19|20)\d\d\b|\b(?:Monday|Tuesday|Wednesday|Thursday|"
+                                r"Friday|Saturday|Sunday|yesterday|today|tomorrow|last (?:week|month|year|night)|"
+                                r"next (?:week|month|year)|this (?:week|month|year))\b"),
+    AnswerType.REASON: re.compile(r"\b(?:because|due to|as a result|owing to|in order to|so that|after|amid|"
+                                  r"over|following|since|in protest|in response|citing|blamed|reason|"
+                                  r"caused|led to|prompted|aimed at|to (?:protest|prevent|avoid|stop|"
+                                  r"ensure|help|secure|boost|counter|curb))\b", re.I),
+}
+_ENTITY_LABELS = {AnswerType.PLACE: {"GPE", "LOC", "FAC"},
+                  AnswerType.PERSON: {"PERSON", "ORG", "NORP"}}
+
+
+def expected_type(question: str) -> AnswerType:
+    """The kind of answer asked for; the first matching rule wins (money before number)."""
+    for t, rx in _QUESTION:
+        if rx.search(question):
+            return t
+    return AnswerType.OTHER
+
+
+def needs_entities(kind: AnswerType) -> bool:
+    return kind in _ENTITY_LABELS
+
+
+def holds(kind: AnswerType, sentences: list[str], question: str = "") -> list[bool]:
+    """For each sentence: does it hold an answer of ``kind`` that the question does not already give?
+
+    A number the question itself names ("the 2016 election") is not an answer to it.
+    """
+    if kind is AnswerType.OTHER:
+        return [True] * len(sentences)
+    given = {m.group().casefold() for rx in _SENTENCE.values() for m in rx.finditer(question)}
+    if kind in _SENTENCE:
+        rx = _SENTENCE[kind]
+        return [any(m.group().casefold() not in given for m in rx.finditer(s)) for s in sentences]
+    from assistant.nlp import pipeline
+
+    labels = _ENTITY_LABELS[kind]
+    q = question.casefold()
+    nlp = pipeline()
+    out = []
+    with nlp.select_pipes(enable=["tok2vec", "ner"]):
+        for doc in nlp.pipe(sentences):
+            out.append(any(e.label_ in labels and e.text.casefold() not in q for e in doc.ents))
+    return out
