@@ -1,50 +1,45 @@
-"""Who said it: attribute article sentences to the people the article names, with their roles.
+"""Who said it: attribute article sentences to the people (or organisations) the article names.
 
-Works on any article by general patterns of news prose: appositive roles
-("Name, a senior fellow at X,"), titles before names ("Prime Minister Name"),
-speech verbs ("said Name", "Name notes", "according to Name"), pronoun or
-generic attributions ("he says", "the expert says") resolved to the most recent
-person named, and quotes that span several sentences.
+Built on spaCy's named entities and dependency parse (``assistant.nlp``). A sentence gets
+a speaker only when the attribution is certain; otherwise ``None``: a wrong name on a
+quote is worse for a journalist than no name. The signals, all general English:
+
+- the subject of a speech verb (found by lemma) on the sentence's main clause chain,
+  or the object of "according to";
+- that subject resolved to a person: a PERSON/ORG entity (a surname alone maps to the one
+  full name the article gives with it), a he/she pronoun (the previous sentence's speaker,
+  or the one recent person of compatible gender), or "the spokesman"/"the ministry"
+  (the nearest person whose role, or organisation whose name, has that noun);
+- roles from the article: appositives ("Dmitry Peskov, Kremlin spokesman,") and titles
+  before the name ("Kremlin spokesman Dmitry Peskov");
+- quotes that span sentences take the speaker attributed where the quote opens or closes.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from index.chunking import sentence_spans
 
-_NAME = r"[A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?"
-PERSON = rf"{_NAME}(?:\s(?:de |van |von |da |del |bin |al-)?{_NAME}){{1,3}}"
-SPEECH = (r"(?:said|says|say|adds|added|notes|noted|points? out|pointed out|told|tells|warns|warned|"
-          r"argues|argued|believes|thinks|highlights|stresses|stressed|concludes|qualifies|explains|"
-          r"explained|insists|insisted|states|stated|writes|wrote|according to|admitted|admits|"
-          r"expressed|emphasized|emphasizes|recalls|estimates|defended|defends|announced|announces)")
-_TITLE = (r"(?:President|Prime Minister|Minister|Secretary(?: General| of State)?|Chancellor|leader|"
-          r"spokesperson|spokesman|spokeswoman|Ambassador|Governor|Senator|Mayor|General|Chairman|"
-          r"Deputy Chairman|Director|Professor|analyst|expert)")
-_ROLE_START = (r"(?:a|an|the|now|former|director|professor|senior|head|chief|president|chair|chairman|"
-               r"founder|co-founder|editor|author|analyst|expert|researcher|fellow|lecturer|economist|"
-               r"spokesperson|spokesman|spokeswoman|minister|deputy|executive|managing|associate|"
-               r"assistant|member|leader|secretary|ambassador|adviser|advisor|specialist|scholar)")
-_APPOSITIVE = re.compile(
-    rf"(?P<name>{PERSON}), (?P<role>{_ROLE_START}\b[^.;:“”\"]{{3,160}}?)(?=,\s|\.\s|\.$|;|\s{SPEECH}\b)"
-)
-_TITLED = re.compile(rf"(?P<role>(?:(?:[A-Z][a-z]+|[A-Z]{{2,}})\s){{0,3}}{_TITLE})\s(?P<name>{PERSON})")
-_PRONOUN_SPEECH = re.compile(rf"\b(?:he|she)\s(?:also\s)?{SPEECH}\b", re.I)
-_GENERIC = r"(?:expert|analyst|academic|professor|researcher|scholar|internationalist|economist)"
-_GENERIC_SPEECH = re.compile(
-    rf"\b(?:{SPEECH}\s(?:the\s)?{_GENERIC}|(?:the\s)?{_GENERIC}\s{SPEECH}|it\s(?:states|says))\b", re.I
-)
-_SPEECH_RE = re.compile(rf"\b{SPEECH}\b")
-_QUOTES_OPEN = "“\"«"
-_QUOTES_CLOSE = "”\"»"
-_NOT_PEOPLE = {"The", "But", "And", "In", "On", "For", "As", "While", "Since", "Although", "However",
-               "Last", "This", "That", "When", "After", "Before", "If", "Then"}
-_TITLE_WORDS = {"President", "Prime", "Minister", "Secretary", "General", "Chancellor", "Foreign",
-                "Defense", "Deputy", "Chairman", "Former", "Senator", "Governor", "Mayor", "Ambassador",
-                "Director", "Professor", "Leader", "State", "Dr", "Mr", "Mrs", "Ms", "Vice", "Premier"}
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span, Token
+
+MAX_CHARS = 60_000  # parse at most this much of an article (untrusted input, bounded cost)
+
+# General English verbs that report speech or stated opinion (lemmas).
+SPEECH_LEMMAS = frozenset(["say", "tell", "add", "state", "declare", "announce", "claim", "insist", "argue", "explain", "note", "warn", "stress", "emphasize", "emphasise", "write", "comment", "remark", "reply", "respond", "answer", "suggest", "acknowledge", "admit", "confirm", "deny", "assert", "maintain", "contend", "report", "predict", "estimate", "recall", "reiterate", "urge", "vow", "pledge", "promise", "threaten", "accuse", "complain", "conclude", "testify", "tweet", "observe", "caution", "concede", "counter", "lament", "allege", "agree", "disagree", "believe", "think", "describe", "indicate", "underline", "highlight", "point"])
+# Dependencies along which a speech verb still heads the sentence's statement.
+MAIN_CHAIN = frozenset({"ROOT", "conj", "ccomp", "parataxis", "xcomp"})
+# Dependencies by which a clause without its own subject shares its head's subject.
+SHARES_SUBJECT = frozenset({"conj", "xcomp", "advcl"})
+HONORIFIC_GENDER = {"mr": "m", "mrs": "f", "ms": "f", "miss": "f", "sir": "m", "madam": "f"}
+PRONOUN_GENDER = {"he": "m", "she": "f"}
+NAME_PARTICLES = frozenset(["van", "der", "den", "de", "del", "della", "da", "dos", "du", "di", "la", "le", "von", "bin", "ibn", "al", "el"])
+
 
 
 @dataclass(frozen=True)
@@ -55,44 +50,6 @@ class Person:
 
     def label(self) -> str:
         return f"{self.name}, {self.role}" if self.role else self.name
-
-
-def _clean_name(name: str) -> str | None:
-    """Drop sentence openers and titles ("Ukrainian President", "Secretary General") before a name."""
-    words = name.split()
-    while words and (words[0] in _NOT_PEOPLE or words[0] in _TITLE_WORDS
-                     or (len(words) > 1 and words[1] in _TITLE_WORDS)):
-        words = words[1:]
-    return " ".join(words) if len(words) >= 2 else None
-
-
-def find_people(text: str) -> dict[str, Person]:
-    """People the article introduces with a role, or quotes with a speech verb."""
-    people: dict[str, Person] = {}
-
-    def add(name: str | None, role: str, expert: bool = False) -> None:
-        if name and (name not in people or (role and not people[name].role)):
-            people[name] = Person(name, role.strip(" ,"), expert)
-
-    for m in _APPOSITIVE.finditer(text):
-        role = m.group("role")
-        if len(role.split()) <= 25:
-            add(_clean_name(m.group("name")), role, expert=True)
-    for m in _TITLED.finditer(text):
-        add(_clean_name(m.group("name")), m.group("role"))
-    for m in re.finditer(rf"\b{SPEECH}\s(?P<name>{PERSON})|(?P<name2>{PERSON})\s(?:also\s)?{SPEECH}\b", text):
-        add(_clean_name(m.group("name") or m.group("name2") or ""), "")
-    return people
-
-
-def _mentions(text: str, people: dict[str, Person]) -> list[tuple[int, int, str]]:
-    """(start, end, full name) of every mention, by full name or surname."""
-    out = []
-    for name in people:
-        surname = name.split()[-1]
-        for m in re.finditer(rf"\b(?:{re.escape(name)}|{re.escape(surname)})\b", text):
-            out.append((m.start(), m.end(), name))
-    return sorted(out)
 
 
 @dataclass(frozen=True)
@@ -111,63 +68,466 @@ class Attribution:
         return self.people.get(best) if best else None
 
 
-@lru_cache(maxsize=512)
+# -- entities -----------------------------------------------------------------------------
+
+@dataclass
+class _Entity:
+    key: str  # full name; also the key into people
+    kind: str  # "PERSON" | "ORG"
+    role: str = ""
+    expert: bool = False
+    gender: str | None = None  # "m" | "f" | None (unknown) | "?" (conflicting evidence)
+    mentions: list[int] = field(default_factory=list)  # token index of each mention's root
+
+
+def _strip_name(ent: Span) -> tuple[int, int]:
+    """Token range of the name proper: no leading "the", no trailing possessive."""
+    s, e = ent.start, ent.end
+    doc = ent.doc
+    while s < e and (doc[s].lower_ in ("the", "a", "an") or doc[s].is_punct):
+        s += 1
+    while e > s and (doc[e - 1].tag_ == "POS" or doc[e - 1].is_punct):
+        e -= 1
+    return s, e
+
+
+def _plausible_person(tokens: Span) -> bool:
+    """Every word capitalised, a proper noun, letters only: NER's guesses on headline fragments
+    or lower-case words are dropped."""
+    words = [t for t in tokens if not t.is_punct]
+    return bool(words) and words[0].text[:1].isupper() and words[-1].text[:1].isupper() and all(
+        (t.text[:1].isupper() and t.pos_ == "PROPN" and not (len(t.text) > 1 and t.text.isupper())
+         or t.lower_ in NAME_PARTICLES)
+        and re.fullmatch(r"[^\W\d_]+(?:[-'.][^\W\d_]+)*\.?", t.text)
+        for t in words
+    )
+
+
+def _role_of(ent_tokens: Span) -> tuple[str, bool]:
+    """The role the article gives a name: its appositive ("X, Kremlin spokesman,"), the noun
+    it is the appositive of ("the Kremlin spokesman, X,"), or the title words before it
+    ("Kremlin spokesman X"). Returns (role, from an appositive)."""
+    doc = ent_tokens.doc
+    root = ent_tokens.root
+    for child in root.children:
+        if child.dep_ == "appos" and child.i >= ent_tokens.end and child.pos_ in ("NOUN", "PROPN"):
+            sub = list(child.subtree)
+            text = doc[sub[0].i: sub[-1].i + 1].text.strip(" ,;")
+            if not (child.ent_type_ == "PERSON" or len(text.split()) > 25):
+                return _clip_det(text), True
+    if root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.i < ent_tokens.start:
+        head = root.head
+        left = [t for t in head.subtree if t.i < ent_tokens.start and t.i not in range(ent_tokens.start, ent_tokens.end)]
+        left = [t for t in left if t.i <= head.i or t.head.i <= head.i]
+        if left:
+            text = doc[left[0].i: head.i + 1].text.strip(" ,;")
+            if text and len(text.split()) <= 12:
+                return _clip_det(text), True
+    title = [t for t in root.lefts if t.i < ent_tokens.start and t.dep_ in ("compound", "amod", "nmod")]
+    if title:
+        first = min(t.left_edge.i for t in title)
+        words = doc[first: ent_tokens.start]
+        if words and all(not t.is_punct or t.text in (".", "-") for t in words) and len(words) <= 8:
+            text = _clip_det(words.text.strip())
+            if text.lower().rstrip(".") not in HONORIFIC_GENDER:
+                return text, False
+    return "", False
+
+
+def _clip_det(text: str) -> str:
+    return re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.I)
+
+
+class _People:
+    """The people and organisations of one article, with surname-only mentions resolved."""
+
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.entities: dict[str, _Entity] = {}
+        self.token_entity: dict[int, str | None] = {}  # token index -> entity key (None: ambiguous)
+        pending: list[tuple[Span, str]] = []
+        for ent in doc.ents:
+            if ent.label_ not in ("PERSON", "ORG"):
+                continue
+            s, e = _strip_name(ent)
+            if s >= e:
+                continue
+            tokens = doc[s:e]
+            if ent.label_ == "PERSON" and not _plausible_person(tokens):
+                continue
+            pending.append((tokens, ent.label_))
+        # Full names first, so a surname alone can find the one full name it belongs to.
+        for tokens, kind in pending:
+            if kind == "PERSON" and len(tokens) > 1:
+                self._add(tokens, kind, tokens.text)
+        full_names = [k for k, v in self.entities.items() if v.kind == "PERSON"]
+        aliases: dict[str, str] = {}
+        for tokens, kind in pending:
+            if kind == "PERSON" and len(tokens) > 1:
+                continue
+            # A surname or first name alone ("Peskov", "Sir John") is the one full name it is part
+            # of; NER sometimes calls it an organisation.
+            owners = {k for k in full_names
+                      if tokens.text == k or len(tokens) == 1 and tokens.text in (k.split()[0], k.split()[-1])}
+            if len(owners) > 1:
+                for t in tokens:
+                    self.token_entity[t.i] = None  # "Trump" with two Trumps: unknown
+                continue
+            if owners:
+                self._add(tokens, "PERSON", owners.pop())
+            elif kind == "ORG" and tokens.text in aliases:
+                self._add(tokens, kind, aliases[tokens.text])
+            else:
+                self._add(tokens, kind, tokens.text)
+                if kind == "ORG" and tokens.end + 2 < len(doc) and doc[tokens.end].text == "(" \
+                        and doc[tokens.end + 2].text == ")" and doc[tokens.end + 1].text.isupper():
+                    aliases[doc[tokens.end + 1].text] = tokens.text  # "Centers for ... (CDC)"
+        # A surname the NER missed ("...," Bryant said) is still the one person of that name.
+        by_word: dict[str, set[str]] = {}
+        for k in full_names:
+            for w in (k.split()[0], k.split()[-1]):
+                by_word.setdefault(w, set()).add(k)
+        for t in doc:
+            if t.i not in self.token_entity and t.pos_ == "PROPN" and not t.ent_type_ and t.text in by_word:
+                owners = by_word[t.text]
+                if len(owners) == 1:
+                    key = next(iter(owners))
+                    self.token_entity[t.i] = key
+                    self.entities[key].mentions.append(t.i)
+                else:
+                    self.token_entity[t.i] = None
+
+    def _add(self, tokens: Span, kind: str, key: str) -> None:
+        ent = self.entities.setdefault(key, _Entity(key, kind))
+        ent.mentions.append(tokens.root.i)
+        for t in tokens:
+            self.token_entity[t.i] = key
+        if kind == "PERSON":
+            if not ent.role:
+                ent.role, ent.expert = _role_of(tokens)
+            before = self.doc[tokens.start - 1] if tokens.start > 0 else None
+            if before is not None and before.lower_.rstrip(".") in HONORIFIC_GENDER:
+                self.learn_gender(key, HONORIFIC_GENDER[before.lower_.rstrip(".")])
+
+    def learn_gender(self, key: str, gender: str) -> None:
+        ent = self.entities[key]
+        ent.gender = gender if ent.gender in (None, gender) else "?"
+
+    def of_token(self, tok: Token) -> str | None:
+        return self.token_entity.get(tok.i)
+
+    def persons_between(self, start: int, end: int, quoted: list[bool]) -> list[str]:
+        """Distinct persons mentioned outside quotes in token range [start, end), nearest last."""
+        seen: list[str] = []
+        for i in range(start, end):
+            if quoted[i]:
+                continue
+            key = self.token_entity.get(i)
+            if key and self.entities[key].kind == "PERSON":
+                if key in seen:
+                    seen.remove(key)
+                seen.append(key)
+        return seen
+
+
+# -- quotes -------------------------------------------------------------------------------
+
+def quote_spans(text: str) -> list[tuple[int, int]] | None:
+    """Character spans of the quotations (straight or curly marks), or None when the marks do
+    not pair up cleanly (then no quote is trusted to span sentences)."""
+    marks = []
+    for m in re.finditer(r"[\"“”]", text):
+        i = m.start()
+        nxt = text[i + 1: i + 2]
+        if i > 0 and text[i - 1].isalpha() and nxt.isalpha():
+            return None  # a mark inside a word: the quotes cannot be trusted
+        marks.append(i)
+    if len(marks) % 2:
+        return None
+    spans = []
+    for a, b in zip(marks[::2], marks[1::2], strict=True):
+        opens_ok = a == 0 or not text[a - 1].isalnum()
+        closes_ok = b + 1 >= len(text) or not text[b + 1].isalnum()
+        if not (opens_ok and closes_ok) or text[a] == "”" or text[b] == "“":
+            return None
+        if not text[a + 1: a + 2].strip() or not text[b - 1: b].strip():
+            return None
+        spans.append((a, b + 1))
+    return spans
+
+
+# -- attribution --------------------------------------------------------------------------
+
+@dataclass
+class _Event:
+    verb: int  # token index
+    depth: int  # steps from the sentence's main verb
+    speaker: str | None  # entity key, or None when the subject is not resolved
+
+
+def _subject(verb: Token) -> Token | None:
+    """The speaker token of a speech verb: its nsubj, or its head's for subjectless clauses
+    ("X told reporters, adding that ..."); "X was quoted as saying" counts too."""
+    tok = verb
+    for _ in range(4):
+        subs = [c for c in tok.children if c.dep_ == "nsubj"]
+        if subs:
+            return subs[0]
+        passive = [c for c in tok.children if c.dep_ == "nsubjpass"]
+        if passive and tok is not verb and tok.lemma_ in ("quote", "cite"):
+            return passive[0]
+        if tok.dep_ not in SHARES_SUBJECT and not (tok.dep_ == "pcomp" and tok.head.dep_ == "prep"):
+            return None
+        tok = tok.head if tok.dep_ != "pcomp" else tok.head.head
+    return None
+
+
+def _is_speech_verb(tok: Token) -> bool:
+    """A verb of saying used actively ("said", "has said", "pointed out"), not "is said to"."""
+    if tok.pos_ != "VERB" or tok.lemma_ not in SPEECH_LEMMAS:
+        return False
+    if any(c.dep_ in ("auxpass", "nsubjpass") for c in tok.children) or tok.dep_ in ("amod", "acl"):
+        return False
+    if tok.lemma_ == "point":
+        return any(c.dep_ == "prt" and c.lower_ == "out" for c in tok.children)
+    return True
+
+
+def _depth(tok: Token, start: int, end: int) -> tuple[int, bool]:
+    """Steps from tok up to the top of its clause within the sentence, and whether every step
+    is one by which the top clause still reports this verb's statement."""
+    depth, main = 0, True
+    while tok.head.i != tok.i and start <= tok.head.i < end:
+        # "..., saying that", "stepped up to explain:": clauses that carry the statement
+        participle = tok.dep_ == "advcl" and not any(c.dep_ == "mark" for c in tok.children) and (
+            tok.tag_ == "VBG" or any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children))
+        if tok.dep_ not in MAIN_CHAIN and not participle:
+            main = False
+        tok = tok.head
+        depth += 1
+    return depth, main
+
+
+def repair(text: str) -> str:
+    """Undo common mis-decodings, keeping every offset: '"?' for a dash (" -- ") or for a closing
+    quote and a space, '"' for an apostrophe inside a word."""
+    text = re.sub(r'(?<=\s)"\?(?=\w)', "--", text)
+    text = re.sub(r'(?<=\S)"\?(?=\w)', '" ', text)
+    text = re.sub(r"(?<=[,.;:!?])-(?=[A-Za-z])", " ", text)  # ",-Name": a mis-decoded space
+    return re.sub(r'(?<=[^\W\d_])"(?=(?:t|s|ve|re|ll|d|m)\b)', "'", text)
+
+
+class _Attributor:
+    def __init__(self, text: str):
+        from assistant.nlp import pipeline
+
+        self.text = text = repair(text)
+        self.doc = pipeline()(text[:MAX_CHARS])
+        self.people = _People(self.doc)
+        self.spans = [s for s in sentence_spans(text)]
+        self.quotes = quote_spans(text)
+        self.quoted = self._quoted_mask()
+        self.tok_ranges = self._token_ranges()
+        self.speakers: list[str | None] = [None] * len(self.spans)
+
+    def _quoted_mask(self) -> list[bool]:
+        mask = [False] * len(self.doc)
+        spans = self.quotes or []
+        j = 0
+        for t in self.doc:
+            while j < len(spans) and spans[j][1] <= t.idx:
+                j += 1
+            mask[t.i] = j < len(spans) and spans[j][0] < t.idx < spans[j][1] - 1
+        return mask
+
+    def _token_ranges(self) -> list[tuple[int, int]]:
+        out = []
+        starts = [t.idx for t in self.doc]
+        import bisect
+
+        for s, e in self.spans:
+            a = bisect.bisect_left(starts, s)
+            b = bisect.bisect_left(starts, e)
+            out.append((a, b))
+        return out
+
+    # the pieces ----------------------------------------------------------------------
+    def events(self, k: int) -> list[_Event]:
+        a, b = self.tok_ranges[k]
+        out = []
+        for tok in self.doc[a:b]:
+            if self.quoted[tok.i]:
+                continue
+            who: Token | None = None
+            interrupts = tok.dep_ == "parataxis" and tok.pos_ == "VERB" and self.quoted[tok.head.i]
+            if _is_speech_verb(tok) or interrupts:
+                who = _subject(tok)
+                if who is None:
+                    continue
+            elif tok.lower_ == "according" and tok.dep_ == "prep":
+                to = [c for c in tok.children if c.lower_ == "to"]
+                objs = [c for c in to[0].children if c.dep_ == "pobj"] if to else []
+                if not objs:
+                    continue
+                who = objs[0]
+            else:
+                continue
+            if self.quoted[who.i]:
+                continue
+            depth, main = _depth(tok, a, b)
+            if tok.lower_ == "according":
+                depth, main = _depth(tok.head, a, b)
+                main = main and tok.head.pos_ in ("VERB", "AUX")
+            if not main:
+                continue
+            out.append(_Event(tok.i, depth, self.resolve(who, k)))
+        return out
+
+    def resolve(self, who: Token, k: int) -> str | None:
+        """The entity a speech verb's subject refers to, or None when not certain."""
+        key = self.people.of_token(who)
+        if key:
+            return key
+        if who.i in self.people.token_entity:
+            return None  # an ambiguous surname
+        # A name inside the subject phrase ("Kremlin spokesman Dmitry Peskov", "Peskov himself").
+        inside = {self.people.of_token(t) for t in who.children if t.dep_ in ("compound", "appos")}
+        inside.discard(None)
+        inside = {k for k in inside if self.people.entities[k].kind == "PERSON"} if who.pos_ == "NOUN" else set()
+        if any(c.dep_ == "cc" for c in who.children):
+            return None  # "X and Y said": more than one speaker
+        if len(inside) == 1:
+            return inside.pop()
+        if who.pos_ == "PRON" and who.lower_ in PRONOUN_GENDER:
+            return self.resolve_pronoun(who, k)
+        if who.lower_ == "it" and k > 0:  # "It said": the organisation that spoke just before
+            prev = self.speakers[k - 1]
+            return prev if prev and self.people.entities[prev].kind == "ORG" else None
+        if who.pos_ == "NOUN" and who.tag_ == "NN" and any(c.lower_ == "the" for c in who.children):
+            return self.resolve_nominal(who)
+        return self.named_body(who)
+
+    def named_body(self, who: Token) -> str | None:
+        """A body named by its nationality or organisation: "Malaysian police", "Russian state
+        media" (not "a Malaysian official": a determiner other than "the" is someone unnamed)."""
+        if who.pos_ != "NOUN" or who.ent_type_ or any(c.dep_ == "det" and c.lower_ != "the" for c in who.children):
+            return None
+        mods = [c for c in who.children if c.dep_ in ("amod", "compound") and c.i < who.i]
+        if not mods or not any(m.ent_type_ in ("NORP", "GPE", "ORG") for m in mods):
+            return None
+        first = min(m.left_edge.i for m in mods)
+        words = self.doc[first: who.i + 1]
+        if any(t.is_punct or t.pos_ in ("NUM", "DET") for t in words):
+            return None
+        key = words.text
+        ent = self.people.entities.setdefault(key, _Entity(key, "ORG"))
+        ent.mentions.append(who.i)
+        return key
+
+    def resolve_pronoun(self, who: Token, k: int) -> str | None:
+        gender = PRONOUN_GENDER[who.lower_]
+        ents = self.people.entities
+
+        def compatible(key: str) -> bool:
+            return ents[key].kind == "PERSON" and ents[key].gender in (None, gender)
+
+        prev = self.speakers[k - 1] if k > 0 else None
+        a, _ = self.tok_ranges[max(0, k - 3)]
+        recent = self.people.persons_between(a, who.i, self.quoted)
+        # Only people who could be the antecedent: the previous sentence's speaker, or the one
+        # recent person of this gender.
+        matches = [p for p in recent if compatible(p)]
+        sure = [p for p in matches if ents[p].gender == gender]
+        if prev and compatible(prev) and (not sure or sure == [prev]):
+            choice = prev
+        elif len(matches) == 1:
+            choice = matches[0]
+        elif len(sure) == 1 and all(ents[p].gender not in (None, "?") for p in matches):
+            choice = sure[0]
+        else:
+            return None
+        if len(matches) == 1 and matches == [choice]:
+            self.people.learn_gender(choice, gender)
+        return choice
+
+    def resolve_nominal(self, who: Token) -> str | None:
+        """ "the spokesman", "the minister", "the ministry": the nearest earlier person whose role
+        has that noun, or the one earlier organisation whose name ends with it."""
+        noun = who.lower_
+        ents = self.people.entities
+        people_roles = []
+        for key, ent in ents.items():
+            words = [w.lower() for w in re.findall(r"[\w-]+", ent.role if ent.kind == "PERSON" else key)]
+            if noun in words:
+                before = [m for m in ent.mentions if m < who.i]
+                if before:
+                    people_roles.append((max(before), key))
+        if not people_roles:
+            return None
+        keys = {k for _, k in people_roles}
+        if len(keys) == 1:
+            return keys.pop()
+        modifiers = [c.lower_ for c in who.children if c.dep_ in ("compound", "amod")]
+        nearest = max(people_roles)[1]
+        role = ents[nearest].role.lower() if ents[nearest].kind == "PERSON" else nearest.lower()
+        if modifiers and all(m in role for m in modifiers):
+            return nearest
+        return None
+
+    # the whole article ------------------------------------------------------------------
+    def run(self) -> list[str | None]:
+        for k in range(len(self.spans)):
+            if self.tok_ranges[k][0] >= len(self.doc) or self.spans[k][0] >= MAX_CHARS:
+                break
+            evs = self.events(k)
+            if not evs:
+                continue
+            top = min(e.depth for e in evs)
+            who = {e.speaker for e in evs if e.depth == top}
+            if len(who) == 1 and None not in who:
+                self.speakers[k] = who.pop()
+        self._spread_quotes()
+        return self.speakers
+
+    def _spread_quotes(self) -> None:
+        """Sentences wholly inside a quote take the speaker attributed where the quote opens or
+        closes (or in the lower-case sentence right after it: '...!" he said.'); a quote with no
+        attribution of its own right after an attributed direct quote continues it."""
+        for qs, qe in self.quotes or []:
+            touched = [k for k, (s, e) in enumerate(self.spans) if s < qe and e > qs]
+            inside = [k for k in touched if self._inside(k, qs, qe)]
+            if not inside:
+                continue
+            said = {self.speakers[k] for k in touched if k not in inside}
+            after = touched[-1] + 1
+            if after < len(self.spans) and re.match(r"\s*[a-z]", self.text[self.spans[after][0]:]):
+                said.add(self.speakers[after])
+            if not said and touched[0] > 0:
+                prev = touched[0] - 1
+                ps, pe = self.spans[prev]
+                if any(qs2 < pe and qe2 > ps for qs2, qe2 in self.quotes or []):
+                    said = {self.speakers[prev]}
+            if len(said) != 1:
+                continue
+            who = said.pop()
+            for k in inside:
+                if self.speakers[k] is None:
+                    self.speakers[k] = who
+
+    def _inside(self, k: int, qs: int, qe: int) -> bool:
+        s, e = self.spans[k]
+        body = self.text[s:e]
+        outside = self.text[s:max(s, qs)] + self.text[min(e, qe):e]
+        return bool(body.strip()) and not re.search(r"\w", outside)
+
+
+def _to_people(entities: Iterable[_Entity]) -> dict[str, Person]:
+    return {e.key: Person(e.key, e.role, e.expert) for e in entities}
+
+
+@lru_cache(maxsize=256)
 def attribute(text: str) -> Attribution:
-    """Speaker (or None) of every sentence of an article."""
-    people = find_people(text)
-    mentions = _mentions(text, people)
-    spans = sentence_spans(text)
-    speakers: list[str | None] = []
-    last_speaker: str | None = None
-    last_speaker_at = -1
-    for s, e in spans:
-        sentence = text[s:e]
-        who = None
-        # A person named within a few words of a speech verb is its speaker.
-        near = [(abs(ms - (s + v.start())), name)
-                for v in _SPEECH_RE.finditer(sentence)
-                for ms, me, name in mentions if s <= ms < e
-                and (abs(ms - (s + v.start())) <= 50 or abs(me - (s + v.start())) <= 50)]
-        if near:
-            who = min(near)[1]
-        elif _GENERIC_SPEECH.search(sentence) and (
-            not re.search(r"\bit\s(?:states|says)\b", sentence, re.I)
-            or any(q in sentence for q in _QUOTES_OPEN + _QUOTES_CLOSE)
-        ):
-            # "the expert says": the expert named last.
-            experts = [name for ms, _, name in mentions if ms < s and people[name].expert]
-            who = experts[-1] if experts else last_speaker
-        elif _PRONOUN_SPEECH.search(sentence):
-            # "he adds": whoever was quoted or named last.
-            before = [(ms, name) for ms, _, name in mentions if ms < s]
-            last_named = before[-1] if before else (-1, None)
-            who = last_speaker if last_speaker and last_speaker_at >= last_named[0] else last_named[1]
-        speakers.append(who)
-        if who:
-            last_speaker, last_speaker_at = who, s
-
-    # Quotes spanning several sentences share the speaker of their attributed part.
-    for i, (s, e) in enumerate(spans):
-        if speakers[i] is not None:
-            continue
-        sentence = text[s:e]
-        opens = sum(sentence.count(q) for q in "“«") + (sentence.count('"') % 2 if sentence.lstrip().startswith('"') else 0)
-        closes = sum(sentence.count(q) for q in "”»")
-        starts_quoted = sentence.lstrip()[:1] in _QUOTES_OPEN
-        if opens > closes or starts_quoted:
-            for j in range(i + 1, min(i + 4, len(spans))):
-                if speakers[j] is not None:
-                    speakers[i] = speakers[j]
-                    break
-                if not _continues_quote(text[spans[j][0]:spans[j][1]]):
-                    break
-        if speakers[i] is None and (closes > opens or starts_quoted):
-            for j in range(i - 1, max(i - 3, -1), -1):
-                if speakers[j] is not None:
-                    speakers[i] = speakers[j]
-                    break
-    return Attribution(tuple(spans), tuple(speakers), people)
-
-
-def _continues_quote(sentence: str) -> bool:
-    return not any(q in sentence for q in "“«") or any(q in sentence for q in _QUOTES_CLOSE)
+    """Speaker (or None) of every sentence of an article; parsed once per text (LRU cache)."""
+    att = _Attributor(text)
+    speakers = att.run()
+    return Attribution(tuple(att.spans), tuple(speakers), _to_people(att.people.entities.values()))
