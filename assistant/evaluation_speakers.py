@@ -20,28 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.speakers import attribute
+from assistant.speakers import attribute, same_name
 
 LABELLED_FILE = Path(__file__).resolve().parent.parent / "evals" / "speakers" / "labelled.json"
-
-
-def normalise(name: str) -> list[str]:
-    name = re.sub(r"\([^)]*\)", " ", name.casefold())
-    name = re.sub(r"['’]s\b", "", name)
-    words = re.findall(r"[\w-]+", name)
-    if words and words[0] == "the":
-        words = words[1:]
-    return words
-
-
-def same_speaker(predicted: str, gold: str) -> bool:
-    p, g = normalise(predicted), normalise(gold)
-    if not p or not g:
-        return False
-    if p == g:
-        return True
-    short, long_ = sorted((p, g), key=len)
-    return short[-1] == long_[-1] and set(short) <= set(long_)
 
 
 @dataclass
@@ -117,7 +98,7 @@ def evaluate(split: str, path: Path = LABELLED_FILE,
         miss = Miss(r["id"], r.get("kind", ""), r["sentence"], gold, predicted)
         if predicted:
             scores.labelled += 1
-            if gold and same_speaker(predicted, gold):
+            if gold and same_name(predicted, gold):
                 scores.correct += 1
             else:
                 scores.errors.append(miss)

@@ -28,6 +28,9 @@ from index.chunking import sentence_spans
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token
 
+# A capitalised multi-word name, for callers that spot names without parsing (condense.py).
+_NAME = r"[A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?"
+PERSON = rf"{_NAME}(?:\s(?:de |van |von |da |del |bin |al-)?{_NAME}){{1,3}}"
 MAX_CHARS = 60_000  # parse at most this much of an article (untrusted input, bounded cost)
 
 # General English verbs that report speech or stated opinion (lemmas).
@@ -57,6 +60,9 @@ class Attribution:
     spans: tuple[tuple[int, int], ...]
     speakers: tuple[str | None, ...]
     people: dict[str, Person]
+    # Everyone whose statement a sentence reports, also in a subordinate clause ("..., when Wang Yi
+    # pointed out that ..."): for "what did X say", not for labelling the sentence.
+    reported: tuple[frozenset[str], ...] = ()
 
     def speaker_at(self, start: int, end: int) -> Person | None:
         """The speaker of the article sentence overlapping ``[start, end)`` most."""
@@ -66,6 +72,24 @@ class Attribution:
             if o > overlap:
                 best, overlap = who, o
         return self.people.get(best) if best else None
+
+
+def name_words(name: str) -> list[str]:
+    """Words of a name for comparison: case-folded, no leading "the", possessive or "(ABBR)"."""
+    name = re.sub(r"\([^)]*\)", " ", name.casefold())
+    name = re.sub(r"['’]s\b", "", name)
+    words = re.findall(r"[\w-]+", name)
+    return words[1:] if words[:1] == ["the"] else words
+
+
+def same_name(a: str, b: str) -> bool:
+    """The same speaker: equal names, or the same last word with every word of the shorter name in
+    the longer ("Peskov" ~ "Dmitry Peskov")."""
+    x, y = name_words(a), name_words(b)
+    if not x or not y:
+        return False
+    short, long_ = sorted((x, y), key=len)
+    return x == y or short[-1] == long_[-1] and set(short) <= set(long_)
 
 
 # -- entities -----------------------------------------------------------------------------
@@ -114,8 +138,9 @@ def _role_of(ent_tokens: Span) -> tuple[str, bool]:
             sub = list(child.subtree)
             text = doc[sub[0].i: sub[-1].i + 1].text.strip(" ,;")
             if not (child.ent_type_ == "PERSON" or len(text.split()) > 25):
-                return _clip_det(text), True
-    if root.dep_ == "appos" and root.head.pos_ == "NOUN" and root.head.i < ent_tokens.start:
+                return re.sub(r"^the\s+", "", text, flags=re.I), True  # "a professor at X" keeps its "a"
+    if root.dep_ == "appos" and root.head.pos_ in ("NOUN", "PROPN") and root.head.i < ent_tokens.start \
+            and root.head.ent_type_ != "PERSON":
         head = root.head
         left = [t for t in head.subtree if t.i < ent_tokens.start and t.i not in range(ent_tokens.start, ent_tokens.end)]
         left = [t for t in left if t.i <= head.i or t.head.i <= head.i]
@@ -263,6 +288,7 @@ class _Event:
     verb: int  # token index
     depth: int  # steps from the sentence's main verb
     speaker: str | None  # entity key, or None when the subject is not resolved
+    main: bool = True  # on the main clause chain: the sentence reports this statement
 
 
 def _subject(verb: Token) -> Token | None:
@@ -286,7 +312,7 @@ def _is_speech_verb(tok: Token) -> bool:
     """A verb of saying used actively ("said", "has said", "pointed out"), not "is said to"."""
     if tok.pos_ != "VERB" or tok.lemma_ not in SPEECH_LEMMAS:
         return False
-    if any(c.dep_ in ("auxpass", "nsubjpass") for c in tok.children) or tok.dep_ in ("amod", "acl"):
+    if any(c.dep_ in ("auxpass", "nsubjpass", "neg") for c in tok.children) or tok.dep_ in ("amod", "acl"):
         return False
     if tok.lemma_ == "point":
         return any(c.dep_ == "prt" and c.lower_ == "out" for c in tok.children)
@@ -329,6 +355,7 @@ class _Attributor:
         self.quoted = self._quoted_mask()
         self.tok_ranges = self._token_ranges()
         self.speakers: list[str | None] = [None] * len(self.spans)
+        self.reported: list[frozenset[str]] = [frozenset()] * len(self.spans)
 
     def _quoted_mask(self) -> list[bool]:
         mask = [False] * len(self.doc)
@@ -378,13 +405,16 @@ class _Attributor:
             if tok.lower_ == "according":
                 depth, main = _depth(tok.head, a, b)
                 main = main and tok.head.pos_ in ("VERB", "AUX")
-            if not main:
-                continue
-            out.append(_Event(tok.i, depth, self.resolve(who, k)))
+            out.append(_Event(tok.i, depth, self.resolve(who, k), main))
         return out
 
     def resolve(self, who: Token, k: int) -> str | None:
         """The entity a speech verb's subject refers to, or None when not certain."""
+        # "Russian Presidential Spokesman, Dmitry Peskov, said": the person in apposition.
+        named = {self.people.of_token(c) for c in who.children if c.dep_ == "appos"} - {None}
+        named = {n for n in named if self.people.entities[n].kind == "PERSON"}
+        if len(named) == 1:
+            return named.pop()
         key = self.people.of_token(who)
         if key:
             return key
@@ -412,6 +442,8 @@ class _Attributor:
         media" (not "a Malaysian official": a determiner other than "the" is someone unnamed)."""
         if who.pos_ != "NOUN" or who.ent_type_ or any(c.dep_ == "det" and c.lower_ != "the" for c in who.children):
             return None
+        if who.tag_ == "NNS" and who.lemma_ != who.lower_:
+            return None  # "US lawmakers": several people, not one body
         mods = [c for c in who.children if c.dep_ in ("amod", "compound") and c.i < who.i]
         if not mods or not any(m.ent_type_ in ("NORP", "GPE", "ORG") for m in mods):
             return None
@@ -462,6 +494,8 @@ class _Attributor:
                 before = [m for m in ent.mentions if m < who.i]
                 if before:
                     people_roles.append((max(before), key))
+        if any(ents[k].kind == "PERSON" for _, k in people_roles):  # "the spokesman" is a person
+            people_roles = [(i, k) for i, k in people_roles if ents[k].kind == "PERSON"]
         if not people_roles:
             return None
         keys = {k for _, k in people_roles}
@@ -479,7 +513,9 @@ class _Attributor:
         for k in range(len(self.spans)):
             if self.tok_ranges[k][0] >= len(self.doc) or self.spans[k][0] >= MAX_CHARS:
                 break
-            evs = self.events(k)
+            every = self.events(k)
+            self.reported[k] = frozenset(e.speaker for e in every if e.speaker)
+            evs = [e for e in every if e.main]
             if not evs:
                 continue
             top = min(e.depth for e in evs)
@@ -530,4 +566,5 @@ def attribute(text: str) -> Attribution:
     """Speaker (or None) of every sentence of an article; parsed once per text (LRU cache)."""
     att = _Attributor(text)
     speakers = att.run()
-    return Attribution(tuple(att.spans), tuple(speakers), _to_people(att.people.entities.values()))
+    return Attribution(tuple(att.spans), tuple(speakers), _to_people(att.people.entities.values()),
+                       tuple(att.reported))
