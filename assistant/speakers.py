@@ -34,7 +34,7 @@ PERSON = rf"{_NAME}(?:\s(?:de |van |von |da |del |bin |al-)?{_NAME}){{1,3}}"
 MAX_CHARS = 60_000  # parse at most this much of an article (untrusted input, bounded cost)
 
 # General English verbs that report speech or stated opinion (lemmas).
-SPEECH_LEMMAS = frozenset(["say", "tell", "add", "state", "declare", "announce", "claim", "insist", "argue", "explain", "note", "warn", "stress", "emphasize", "emphasise", "write", "comment", "remark", "reply", "respond", "answer", "suggest", "acknowledge", "admit", "confirm", "deny", "assert", "maintain", "contend", "report", "predict", "estimate", "recall", "reiterate", "urge", "vow", "pledge", "promise", "threaten", "accuse", "complain", "conclude", "testify", "tweet", "observe", "caution", "concede", "counter", "lament", "allege", "agree", "disagree", "believe", "think", "describe", "indicate", "underline", "highlight", "point"])
+SPEECH_LEMMAS = frozenset(["say", "tell", "add", "state", "declare", "announce", "claim", "insist", "argue", "explain", "note", "warn", "stress", "emphasize", "emphasise", "write", "comment", "remark", "reply", "respond", "answer", "suggest", "acknowledge", "admit", "confirm", "deny", "assert", "maintain", "contend", "report", "predict", "estimate", "recall", "reiterate", "urge", "vow", "pledge", "promise", "threaten", "accuse", "complain", "conclude", "testify", "tweet", "observe", "caution", "concede", "counter", "lament", "allege", "agree", "disagree", "believe", "think", "describe", "underline", "highlight", "point"])
 # Dependencies along which a speech verb still heads the sentence's statement.
 MAIN_CHAIN = frozenset({"ROOT", "conj", "ccomp", "parataxis", "xcomp"})
 # Dependencies by which a clause without its own subject shares its head's subject.
@@ -102,6 +102,7 @@ class _Entity:
     expert: bool = False
     gender: str | None = None  # "m" | "f" | None (unknown) | "?" (conflicting evidence)
     mentions: list[int] = field(default_factory=list)  # token index of each mention's root
+    spans: list[tuple[int, int]] = field(default_factory=list)  # token range of each mention
 
 
 def _strip_name(ent: Span) -> tuple[int, int]:
@@ -185,10 +186,14 @@ class _People:
         for tokens, kind in pending:
             if kind == "PERSON" and len(tokens) > 1:
                 self._add(tokens, kind, tokens.text)
+        for tokens, kind in pending:
+            if kind == "ORG" and len(tokens) > 1:
+                self._add(tokens, kind, tokens.text)
+        self._reclassify()
         full_names = [k for k, v in self.entities.items() if v.kind == "PERSON"]
         aliases: dict[str, str] = {}
         for tokens, kind in pending:
-            if kind == "PERSON" and len(tokens) > 1:
+            if len(tokens) > 1 and (kind == "PERSON" or tokens.text in self.entities):
                 continue
             # A surname or first name alone ("Peskov", "Sir John") is the one full name it is part
             # of; NER sometimes calls it an organisation.
@@ -202,6 +207,8 @@ class _People:
                 self._add(tokens, "PERSON", owners.pop())
             elif kind == "ORG" and tokens.text in aliases:
                 self._add(tokens, kind, aliases[tokens.text])
+            elif kind == "ORG" and (owner := self._expansion(tokens.text)):
+                self._add(tokens, kind, owner)
             else:
                 self._add(tokens, kind, tokens.text)
                 if kind == "ORG" and tokens.end + 2 < len(doc) and doc[tokens.end].text == "(" \
@@ -213,7 +220,10 @@ class _People:
             for w in (k.split()[0], k.split()[-1]):
                 by_word.setdefault(w, set()).add(k)
         for t in doc:
-            if t.i not in self.token_entity and t.pos_ == "PROPN" and not t.ent_type_ and t.text in by_word:
+            mislabelled = t.ent_type_ in ("PRODUCT", "WORK_OF_ART", "FAC", "EVENT") and t.ent_iob_ == "B" and (
+                t.i + 1 >= len(doc) or doc[t.i + 1].ent_iob_ != "I")  # "Kenyatta" as a product
+            if t.i not in self.token_entity and t.pos_ == "PROPN" and (not t.ent_type_ or mislabelled) \
+                    and t.text in by_word:
                 owners = by_word[t.text]
                 if len(owners) == 1:
                     key = next(iter(owners))
@@ -225,6 +235,7 @@ class _People:
     def _add(self, tokens: Span, kind: str, key: str) -> None:
         ent = self.entities.setdefault(key, _Entity(key, kind))
         ent.mentions.append(tokens.root.i)
+        ent.spans.append((tokens.start, tokens.end))
         for t in tokens:
             self.token_entity[t.i] = key
         if kind == "PERSON":
@@ -240,6 +251,38 @@ class _People:
 
     def of_token(self, tok: Token) -> str | None:
         return self.token_entity.get(tok.i)
+
+    def _expansion(self, acronym: str) -> str | None:
+        """The one organisation an acronym abbreviates ("CDC": "Centers for Disease Control and
+        Prevention"): the initials of its capitalised words, or of all but the last."""
+        if not (acronym.isupper() and acronym.isalpha() and len(acronym) >= 2):
+            return None
+        found = set()
+        for key, ent in self.entities.items():
+            initials = "".join(w[0] for w in key.split() if w[:1].isupper())
+            if ent.kind == "ORG" and key != acronym and acronym in (initials, initials[:-1] if len(initials) > 3 else ""):
+                found.add(key)
+        return found.pop() if len(found) == 1 else None
+
+    def _reclassify(self) -> None:
+        """NER sometimes calls a person an organisation. A person-shaped ORG name ("Ramiro Orozco":
+        capitalised proper nouns only) is a person when the article describes it as "a/an ..."
+        or later uses its last word alone, as it does with surnames."""
+        doc = self.doc
+        for key, ent in list(self.entities.items()):
+            if ent.kind != "ORG" or not 2 <= len(key.split()) <= 4 or not ent.spans:
+                continue
+            tokens = doc[ent.spans[0][0]: ent.spans[0][1]]
+            if not _plausible_person(tokens):
+                continue
+            role, _ = _role_of(tokens)
+            inside = {i for s, e in ent.spans for i in range(s, e)}
+            last = key.split()[-1]
+            alone = any(t.text == last and t.i not in inside and t.ent_iob_ != "I"
+                        and not (t.i + 1 < len(doc) and doc[t.i + 1].ent_iob_ == "I") for t in doc)
+            if re.match(r"(?:a|an)\s", role) or alone:
+                ent.kind = "PERSON"
+                ent.role, ent.expert = role, bool(role)
 
     def persons_between(self, start: int, end: int, quoted: list[bool]) -> list[str]:
         """Distinct persons mentioned outside quotes in token range [start, end), nearest last."""
@@ -257,27 +300,29 @@ class _People:
 
 # -- quotes -------------------------------------------------------------------------------
 
-def quote_spans(text: str) -> list[tuple[int, int]] | None:
-    """Character spans of the quotations (straight or curly marks), or None when the marks do
-    not pair up cleanly (then no quote is trusted to span sentences)."""
-    marks = []
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the quotations (straight or curly marks). Each mark is read as opening
+    or closing from its neighbours; a mark that does not fit (an opening inside a quotation, a
+    closing outside one) drops the quotation under way, so one stray mark costs one quotation,
+    not the article's."""
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
     for m in re.finditer(r"[\"“”]", text):
         i = m.start()
-        nxt = text[i + 1: i + 2]
-        if i > 0 and text[i - 1].isalpha() and nxt.isalpha():
-            return None  # a mark inside a word: the quotes cannot be trusted
-        marks.append(i)
-    if len(marks) % 2:
-        return None
-    spans = []
-    for a, b in zip(marks[::2], marks[1::2], strict=True):
-        opens_ok = a == 0 or not text[a - 1].isalnum()
-        closes_ok = b + 1 >= len(text) or not text[b + 1].isalnum()
-        if not (opens_ok and closes_ok) or text[a] == "”" or text[b] == "“":
-            return None
-        if not text[a + 1: a + 2].strip() or not text[b - 1: b].strip():
-            return None
-        spans.append((a, b + 1))
+        before, after = text[i - 1: i] if i else " ", text[i + 1: i + 2] or " "
+        opening = (before.isspace() or before in "([{—-:") and not after.isspace()
+        closing = not before.isspace() and (after.isspace() or not after.isalnum())
+        if m.group() == "“":
+            opening, closing = True, False
+        elif m.group() == "”":
+            opening, closing = False, True
+        if opening == closing:  # a mark inside a word, or between spaces: trust nothing open
+            start = None
+        elif opening:
+            start = i
+        elif start is not None:
+            spans.append((start, i + 1))
+            start = None
     return spans
 
 
@@ -289,6 +334,7 @@ class _Event:
     depth: int  # steps from the sentence's main verb
     speaker: str | None  # entity key, or None when the subject is not resolved
     main: bool = True  # on the main clause chain: the sentence reports this statement
+    according: bool = False  # "according to X": names the source of the whole sentence
 
 
 def _subject(verb: Token) -> Token | None:
@@ -405,14 +451,16 @@ class _Attributor:
             if tok.lower_ == "according":
                 depth, main = _depth(tok.head, a, b)
                 main = main and tok.head.pos_ in ("VERB", "AUX")
-            out.append(_Event(tok.i, depth, self.resolve(who, k), main))
+            according = tok.lower_ == "according"
+            out.append(_Event(tok.i, depth, self.resolve(who, k, according), main, according))
         return out
 
-    def resolve(self, who: Token, k: int) -> str | None:
+    def resolve(self, who: Token, k: int, source: bool = False) -> str | None:
         """The entity a speech verb's subject refers to, or None when not certain."""
         # "Russian Presidential Spokesman, Dmitry Peskov, said": the person in apposition.
         named = {self.people.of_token(c) for c in who.children if c.dep_ == "appos"} - {None}
-        named = {n for n in named if self.people.entities[n].kind == "PERSON"}
+        if who.pos_ != "NOUN":  # "the doctors' union, KMPDU," names an organisation too
+            named = {n for n in named if self.people.entities[n].kind == "PERSON"}
         if len(named) == 1:
             return named.pop()
         key = self.people.of_token(who)
@@ -433,6 +481,13 @@ class _Attributor:
         if who.lower_ == "it" and k > 0:  # "It said": the organisation that spoke just before
             prev = self.speakers[k - 1]
             return prev if prev and self.people.entities[prev].kind == "ORG" else None
+        if source:  # "according to a report by the CDC", "according to the CDC report"
+            by = [g for c in who.children if c.dep_ == "prep" and c.lower_ in ("by", "from", "of")
+                  for g in c.children if g.dep_ == "pobj"]
+            owners = {self.people.of_token(t) for t in [*by, *(c for c in who.children if c.dep_ in ("compound", "poss"))]}
+            owners.discard(None)
+            if len(owners) == 1 and who.pos_ == "NOUN":
+                return owners.pop()
         if who.pos_ == "NOUN" and who.tag_ == "NN" and any(c.lower_ == "the" for c in who.children):
             return self.resolve_nominal(who)
         return self.named_body(who)
@@ -464,13 +519,18 @@ class _Attributor:
             return ents[key].kind == "PERSON" and ents[key].gender in (None, gender)
 
         prev = self.speakers[k - 1] if k > 0 else None
-        a, _ = self.tok_ranges[max(0, k - 3)]
-        recent = self.people.persons_between(a, who.i, self.quoted)
+        # The last three sentences with words outside quotes (a long quote does not count).
+        j, seen = k, 0
+        while j > 0 and seen < 3 and k - j < 8:
+            j -= 1
+            s0, s1 = self.tok_ranges[j]
+            seen += any(not self.quoted[i] and self.doc[i].is_alpha for i in range(s0, s1))
+        recent = self.people.persons_between(self.tok_ranges[j][0], who.i, self.quoted)
         # Only people who could be the antecedent: the previous sentence's speaker, or the one
         # recent person of this gender.
         matches = [p for p in recent if compatible(p)]
         sure = [p for p in matches if ents[p].gender == gender]
-        if prev and compatible(prev) and (not sure or sure == [prev]):
+        if prev and compatible(prev) and (ents[prev].gender == gender or not sure):
             choice = prev
         elif len(matches) == 1:
             choice = matches[0]
@@ -516,6 +576,9 @@ class _Attributor:
             every = self.events(k)
             self.reported[k] = frozenset(e.speaker for e in every if e.speaker)
             evs = [e for e in every if e.main]
+            sources = [e for e in evs if e.according and e.speaker]
+            if sources:  # "according to X" names the source over other verbs ("... indicated ...")
+                evs = sources
             if not evs:
                 continue
             top = min(e.depth for e in evs)
@@ -538,11 +601,8 @@ class _Attributor:
             after = touched[-1] + 1
             if after < len(self.spans) and re.match(r"\s*[a-z]", self.text[self.spans[after][0]:]):
                 said.add(self.speakers[after])
-            if not said and touched[0] > 0:
-                prev = touched[0] - 1
-                ps, pe = self.spans[prev]
-                if any(qs2 < pe and qe2 > ps for qs2, qe2 in self.quotes or []):
-                    said = {self.speakers[prev]}
+            if not said and touched[0] > 0:  # 'X said ... . "Quote."': X goes on
+                said = {self.speakers[touched[0] - 1]}
             if len(said) != 1:
                 continue
             who = said.pop()
