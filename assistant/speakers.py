@@ -18,6 +18,7 @@ quote is worse for a journalist than no name. The signals, all general English:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -160,6 +161,11 @@ def _role_of(ent_tokens: Span) -> tuple[str, bool]:
     return "", False
 
 
+def _vote(counts: Counter[str], own: str) -> str:
+    top = counts.most_common()
+    return top[0][0] if len(top) == 1 or top[0][1] > top[1][1] else own
+
+
 def _clip_det(text: str) -> str:
     return re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.I)
 
@@ -182,6 +188,11 @@ class _People:
             if ent.label_ == "PERSON" and not _plausible_person(tokens):
                 continue
             pending.append((tokens, ent.label_))
+        # NER may call one name a person here and an organisation there: the majority decides.
+        votes: dict[str, Counter[str]] = {}
+        for tokens, kind in pending:
+            votes.setdefault(tokens.text, Counter())[kind] += 1
+        pending = [(tokens, _vote(votes[tokens.text], kind)) for tokens, kind in pending]
         # Full names first, so a surname alone can find the one full name it belongs to.
         for tokens, kind in pending:
             if kind == "PERSON" and len(tokens) > 1:
@@ -319,6 +330,9 @@ def quote_spans(text: str) -> list[tuple[int, int]]:
         if opening == closing:  # a mark inside a word, or between spaces: trust nothing open
             start = None
         elif opening:
+            if start is not None and re.search(r"[.!?]\s+$", text[start:i]):
+                # A new paragraph of the same quotation reopens it without closing the last one.
+                spans.append((start, i - len(text[:i]) + len(text[:i].rstrip())))
             start = i
         elif start is not None:
             spans.append((start, i + 1))
@@ -362,7 +376,9 @@ def _is_speech_verb(tok: Token) -> bool:
         return False
     if tok.lemma_ == "point":
         return any(c.dep_ == "prt" and c.lower_ == "out" for c in tok.children)
-    return True
+    # "What did the judge say?" asks, it does not report.
+    return not (any(c.dep_ == "aux" and c.lemma_ == "do" for c in tok.children)
+                and tok.sent.text.rstrip().endswith("?"))
 
 
 def _depth(tok: Token, start: int, end: int) -> tuple[int, bool]:
@@ -396,7 +412,19 @@ class _Attributor:
         self.text = text = repair(text)
         self.doc = pipeline()(text[:MAX_CHARS])
         self.people = _People(self.doc)
-        self.spans = [s for s in sentence_spans(text)]
+        # The product's sentences (what answers cite), each cut further where spaCy sees a sentence
+        # end inside it ("...measure.- But ..."): units are attributed, sentences aggregate them.
+        self.sentences = sentence_spans(text)
+        starts = sorted(sent.start_char for sent in self.doc.sents)
+        self.spans, self.parent = [], []
+        import bisect
+
+        for n, (s, e) in enumerate(self.sentences):
+            cuts = starts[bisect.bisect_right(starts, s): bisect.bisect_left(starts, e)]
+            for a, b in zip([s, *cuts], [*cuts, e], strict=True):
+                if text[a:b].strip():
+                    self.spans.append((a, b))
+                    self.parent.append(n)
         self.quotes = quote_spans(text)
         self.quoted = self._quoted_mask()
         self.tok_ranges = self._token_ranges()
@@ -488,6 +516,8 @@ class _Attributor:
             owners.discard(None)
             if len(owners) == 1 and who.pos_ == "NOUN":
                 return owners.pop()
+        if who.pos_ == "NOUN" and who.tag_ == "NN" and (body := self.speaking_for(who)):
+            return body
         if who.pos_ == "NOUN" and who.tag_ == "NN" and any(c.lower_ == "the" for c in who.children):
             return self.resolve_nominal(who)
         return self.named_body(who)
@@ -495,7 +525,8 @@ class _Attributor:
     def named_body(self, who: Token) -> str | None:
         """A body named by its nationality or organisation: "Malaysian police", "Russian state
         media" (not "a Malaysian official": a determiner other than "the" is someone unnamed)."""
-        if who.pos_ != "NOUN" or who.ent_type_ or any(c.dep_ == "det" and c.lower_ != "the" for c in who.children):
+        if who.pos_ != "NOUN" or who.ent_type_ or any(
+                c.dep_ in ("det", "nummod") and c.lower_ != "the" for c in who.children):
             return None
         if who.tag_ == "NNS" and who.lemma_ != who.lower_:
             return None  # "US lawmakers": several people, not one body
@@ -532,7 +563,7 @@ class _Attributor:
         sure = [p for p in matches if ents[p].gender == gender]
         if prev and compatible(prev) and (ents[prev].gender == gender or not sure):
             choice = prev
-        elif len(matches) == 1:
+        elif len(matches) == 1 and self._was_subject(matches[0], self.tok_ranges[j][0], who.i):
             choice = matches[0]
         elif len(sure) == 1 and all(ents[p].gender not in (None, "?") for p in matches):
             choice = sure[0]
@@ -541,6 +572,26 @@ class _Attributor:
         if len(matches) == 1 and matches == [choice]:
             self.people.learn_gender(choice, gender)
         return choice
+
+    def speaking_for(self, who: Token) -> str | None:
+        """ "A spokesman for the Kremlin", "an official at the ministry": the organisation speaks."""
+        orgs = {self.people.of_token(g) for c in who.children if c.dep_ == "prep" and c.lower_ in ("for", "with", "at")
+                for g in c.children if g.dep_ == "pobj"}
+        orgs.discard(None)
+        orgs = {o for o in orgs if self.people.entities[o].kind == "ORG"}
+        return orgs.pop() if len(orgs) == 1 else None
+
+    def _was_subject(self, key: str, start: int, end: int) -> bool:
+        """Whether the person was a clause's subject between two tokens: "he" continues the
+        subject, not someone the sentence merely mentioned ("He has not attacked Watson")."""
+        for i in range(start, end):
+            if self.people.token_entity.get(i) == key and not self.quoted[i]:
+                tok = self.doc[i]
+                while tok.dep_ in ("compound", "flat", "appos") and tok.head.i != tok.i:
+                    tok = tok.head
+                if tok.dep_ in ("nsubj", "nsubjpass") or (tok.dep_ == "pobj" and tok.head.head.lower_ == "according"):
+                    return True
+        return False
 
     def resolve_nominal(self, who: Token) -> str | None:
         """ "the spokesman", "the minister", "the ministry": the nearest earlier person whose role
@@ -576,8 +627,11 @@ class _Attributor:
             every = self.events(k)
             self.reported[k] = frozenset(e.speaker for e in every if e.speaker)
             evs = [e for e in every if e.main]
+            said = [e for e in evs if e.speaker and not e.according]
             sources = [e for e in evs if e.according and e.speaker]
-            if sources:  # "according to X" names the source over other verbs ("... indicated ...")
+            if said:  # '"...," Lewis said, according to the newspaper': Lewis
+                evs = said
+            elif sources:  # "according to X" names the source over unresolved verbs ("... indicated ...")
                 evs = sources
             if not evs:
                 continue
@@ -587,6 +641,21 @@ class _Attributor:
                 self.speakers[k] = who.pop()
         self._spread_quotes()
         return self.speakers
+
+    def by_sentence(self) -> tuple[list[str | None], list[frozenset[str]]]:
+        """Each sentence's speaker: the one its units agree on (units of fewer than three words,
+        like "Sen.", do not vote); None when a unit has none or another."""
+        votes: list[set[str | None]] = [set() for _ in self.sentences]
+        reported: list[frozenset[str]] = [frozenset() for _ in self.sentences]
+        for k, n in enumerate(self.parent):
+            a, b = self.spans[k]
+            t0, t1 = self.tok_ranges[k]
+            has_verb = any(t.pos_ in ("VERB", "AUX") for t in self.doc[t0:t1])
+            if (len(re.findall(r"[^\W\d_]+", self.text[a:b])) >= 3 and has_verb) or self.speakers[k]:
+                votes[n].add(self.speakers[k])
+            reported[n] = reported[n] | self.reported[k]
+        speakers = [next(iter(v)) if len(v) == 1 else None for v in votes]
+        return speakers, reported
 
     def _spread_quotes(self) -> None:
         """Sentences wholly inside a quote take the speaker attributed where the quote opens or
@@ -625,6 +694,7 @@ def _to_people(entities: Iterable[_Entity]) -> dict[str, Person]:
 def attribute(text: str) -> Attribution:
     """Speaker (or None) of every sentence of an article; parsed once per text (LRU cache)."""
     att = _Attributor(text)
-    speakers = att.run()
-    return Attribution(tuple(att.spans), tuple(speakers), _to_people(att.people.entities.values()),
-                       tuple(att.reported))
+    att.run()
+    speakers, reported = att.by_sentence()
+    return Attribution(tuple(att.sentences), tuple(speakers), _to_people(att.people.entities.values()),
+                       tuple(reported))
