@@ -139,7 +139,7 @@ def _role_of(ent_tokens: Span) -> tuple[str, bool]:
         if child.dep_ == "appos" and child.i >= ent_tokens.end and child.pos_ in ("NOUN", "PROPN"):
             sub = list(child.subtree)
             text = doc[sub[0].i: sub[-1].i + 1].text.strip(" ,;")
-            if not (child.ent_type_ == "PERSON" or len(text.split()) > 25):
+            if not (child.ent_type_ == "PERSON" or len(text.split()) > 25) and _sane_role(doc[sub[0].i: sub[-1].i + 1]):
                 return re.sub(r"^the\s+", "", text, flags=re.I), True  # "a professor at X" keeps its "a"
     if root.dep_ == "appos" and root.head.pos_ in ("NOUN", "PROPN") and root.head.i < ent_tokens.start \
             and root.head.ent_type_ != "PERSON":
@@ -164,6 +164,12 @@ def _role_of(ent_tokens: Span) -> tuple[str, bool]:
 def _vote(counts: Counter[str], own: str) -> str:
     top = counts.most_common()
     return top[0][0] if len(top) == 1 or top[0][1] > top[1][1] else own
+
+
+def _sane_role(words: Span) -> bool:
+    """A role is a noun phrase: no quotation marks, no finite verb, not a pronoun first."""
+    return not any(t.text in "\"“”" or t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in words) and (
+        words[0].pos_ != "PRON" or words[0].tag_ == "PRP$")
 
 
 def _clip_det(text: str) -> str:
@@ -210,6 +216,7 @@ class _People:
             # of; NER sometimes calls it an organisation.
             owners = {k for k in full_names
                       if tokens.text == k or len(tokens) == 1 and tokens.text in (k.split()[0], k.split()[-1])}
+            owners = {k for k in owners if not self._named_alone_first(tokens.text, k)}
             if len(owners) > 1:
                 for t in tokens:
                     self.token_entity[t.i] = None  # "Trump" with two Trumps: unknown
@@ -235,7 +242,7 @@ class _People:
                 t.i + 1 >= len(doc) or doc[t.i + 1].ent_iob_ != "I")  # "Kenyatta" as a product
             if t.i not in self.token_entity and t.pos_ == "PROPN" and (not t.ent_type_ or mislabelled) \
                     and t.text in by_word:
-                owners = by_word[t.text]
+                owners = {k for k in by_word[t.text] if not self._named_alone_first(t.text, k)}
                 if len(owners) == 1:
                     key = next(iter(owners))
                     self.token_entity[t.i] = key
@@ -262,6 +269,13 @@ class _People:
 
     def of_token(self, tok: Token) -> str | None:
         return self.token_entity.get(tok.i)
+
+    def _named_alone_first(self, word: str, full: str) -> bool:
+        """ "Trudeau" used alone before "Pierre Trudeau" is named: the article's Trudeau is someone
+        else (a relative introduced later), so the bare name is not the full one."""
+        first_full = min(s for s, _ in self.entities[full].spans)
+        inside = {i for s, e in self.entities[full].spans for i in range(s, e)}
+        return any(t.text == word and t.i not in inside for t in self.doc[:first_full])
 
     def _expansion(self, acronym: str) -> str | None:
         """The one organisation an acronym abbreviates ("CDC": "Centers for Disease Control and
@@ -376,6 +390,8 @@ def _is_speech_verb(tok: Token) -> bool:
         return False
     if tok.lemma_ == "point":
         return any(c.dep_ == "prt" and c.lower_ == "out" for c in tok.children)
+    if tok.lemma_ == "add" and any(c.dep_ == "prep" and c.lower_ == "to" for c in tok.children):
+        return False  # "adding to tensions"
     # "What did the judge say?" asks, it does not report.
     return not (any(c.dep_ == "aux" and c.lemma_ == "do" for c in tok.children)
                 and tok.sent.text.rstrip().endswith("?"))
@@ -390,6 +406,10 @@ def _depth(tok: Token, start: int, end: int) -> tuple[int, bool]:
         participle = tok.dep_ == "advcl" and not any(c.dep_ == "mark" for c in tok.children) and (
             tok.tag_ == "VBG" or any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children))
         if tok.dep_ not in MAIN_CHAIN and not participle:
+            main = False
+        # "That document shows [Trump declared losses]": a clause complement reports speech only
+        # under a verb of speech.
+        if tok.dep_ in ("ccomp", "xcomp") and tok.head.lemma_ not in SPEECH_LEMMAS:
             main = False
         tok = tok.head
         depth += 1
@@ -627,12 +647,13 @@ class _Attributor:
             every = self.events(k)
             self.reported[k] = frozenset(e.speaker for e in every if e.speaker)
             evs = [e for e in every if e.main]
-            said = [e for e in evs if e.speaker and not e.according]
+            verbs = [e for e in evs if not e.according]
             sources = [e for e in evs if e.according and e.speaker]
-            if said:  # '"...," Lewis said, according to the newspaper': Lewis
-                evs = said
-            elif sources:  # "according to X" names the source over unresolved verbs ("... indicated ...")
-                evs = sources
+            if verbs:  # '"...," Lewis said, according to the newspaper': Lewis
+                top = min(e.depth for e in verbs)
+                evs = [e for e in verbs if e.depth == top]
+                if sources and any(e.speaker is None for e in evs):
+                    evs = sources  # "the ministry will urge ..., according to Minister Wu": the source
             if not evs:
                 continue
             top = min(e.depth for e in evs)
