@@ -110,7 +110,8 @@ def _strip_name(ent: Span) -> tuple[int, int]:
     """Token range of the name proper: no leading "the", no trailing possessive."""
     s, e = ent.start, ent.end
     doc = ent.doc
-    while s < e and (doc[s].lower_ in ("the", "a", "an") or doc[s].is_punct):
+    while s < e and (doc[s].lower_ in ("the", "a", "an") or doc[s].is_punct
+                     or doc[s].lower_.rstrip(".") in HONORIFIC_GENDER and s + 1 < e):
         s += 1
     while e > s and (doc[e - 1].tag_ == "POS" or doc[e - 1].is_punct):
         e -= 1
@@ -210,12 +211,15 @@ class _People:
         full_names = [k for k, v in self.entities.items() if v.kind == "PERSON"]
         aliases: dict[str, str] = {}
         for tokens, kind in pending:
-            if len(tokens) > 1 and (kind == "PERSON" or tokens.text in self.entities):
+            if len(tokens) > 1 and (tokens.text in self.entities or kind == "PERSON" and not any(
+                    k.endswith(" " + tokens.text) for k in full_names)):
                 continue
             # A surname or first name alone ("Peskov", "Sir John") is the one full name it is part
             # of; NER sometimes calls it an organisation.
             owners = {k for k in full_names
                       if tokens.text == k or len(tokens) == 1 and tokens.text in (k.split()[0], k.split()[-1])}
+            if kind == "PERSON" and len(tokens) > 1 and not owners:  # "Isgur Flores": "Sarah Isgur Flores"
+                owners = {k for k in full_names if k.endswith(" " + tokens.text)}
             owners = {k for k in owners if not self._named_alone_first(tokens.text, k)}
             if len(owners) > 1:
                 for t in tokens:
@@ -260,6 +264,8 @@ class _People:
             if not ent.role:
                 ent.role, ent.expert = _role_of(tokens)
             before = self.doc[tokens.start - 1] if tokens.start > 0 else None
+            if before is not None and before.text == "." and tokens.start > 1:
+                before = self.doc[tokens.start - 2]
             if before is not None and before.lower_.rstrip(".") in HONORIFIC_GENDER:
                 self.learn_gender(key, HONORIFIC_GENDER[before.lower_.rstrip(".")])
 
@@ -392,6 +398,8 @@ def _is_speech_verb(tok: Token) -> bool:
         return any(c.dep_ == "prt" and c.lower_ == "out" for c in tok.children)
     if tok.lemma_ == "add" and any(c.dep_ == "prep" and c.lower_ == "to" for c in tok.children):
         return False  # "adding to tensions"
+    if tok.lemma_ == "write" and any(c.dep_ == "dobj" and c.pos_ == "NOUN" for c in tok.children):
+        return False  # "has written a book"
     # "What did the judge say?" asks, it does not report.
     return not (any(c.dep_ == "aux" and c.lemma_ == "do" for c in tok.children)
                 and tok.sent.text.rstrip().endswith("?"))
@@ -512,6 +520,8 @@ class _Attributor:
         if len(named) == 1:
             return named.pop()
         key = self.people.of_token(who)
+        if key and any(c.dep_ == "appos" and c.pos_ == "PROPN" and not c.ent_type_ for c in who.children):
+            return None  # "UN Humanitarian Coordinator for Iraq, Lise Grande, said": a person NER missed
         if key:
             return key
         if who.i in self.people.token_entity:
