@@ -1,11 +1,10 @@
-"""Pure parts: condensing, marker parsing and sanitizing, speaker attribution, date bounds."""
+"""Pure parts: condensing, marker parsing and sanitizing, date bounds."""
 
 from __future__ import annotations
 
 from assistant.citations import parse, sanitize
 from assistant.condense import condense_rule
 from assistant.retrieval import date_bound
-from assistant.speakers import attribute
 from assistant.types import Turn
 
 
@@ -31,29 +30,6 @@ def test_markers_parsed_checked_and_sanitized():
     assert parsed.sentences[2].markers == []
     assert parsed.sentences[-1].markers == [1, 2]
     assert sanitize("<img src=x onerror=alert(1)>ok") == "ok"
-
-
-def test_speakers_on_unseen_article():
-    text = ("The central bank raised rates again on Monday.\n\n"
-            "“Inflation is still too high,” said Maria Lopez, chief economist at Banco Norte.\n\n"
-            "She added that prices for food had doubled. The minister disagreed.\n\n"
-            "Analysts say the move was expected.\n\n"
-            "According to Tom Reyes, a professor at the National University, the decision was late. "
-            "“We should have moved in spring. The delay cost us,” the expert says.")
-    at = attribute(text)
-    assert at.people["Maria Lopez"].role == "chief economist at Banco Norte"
-    assert at.people["Tom Reyes"].role == "a professor at the National University"
-
-    def who(fragment: str):
-        start = text.index(fragment)
-        person = at.speaker_at(start, start + len(fragment))
-        return person.name if person else None
-
-    assert who("Inflation is still too high") == "Maria Lopez"
-    assert who("She added that prices") == "Maria Lopez"
-    assert who("Analysts say the move") is None
-    assert who("We should have moved in spring") == "Tom Reyes"
-    assert who("The delay cost us") == "Tom Reyes"
 
 
 def test_date_bounds():
