@@ -222,3 +222,17 @@ def test_perspectives_table(parts):
 def test_request_type_is_typed():
     r = OverviewRequest("timeline", "x")
     assert r.sources == [] and r.period == ""
+
+
+def test_tables_render_as_tables_with_cells_escaped():
+    from assistant.render import answer_markdown
+    from assistant.types import Answer, Passage
+
+    p = Passage("c1", "a1", "T", "cnn.com", "2017-02-07", None, "x", 0, 1, marker=1)
+    text = ("| Speaker | Role | Outlet | Date | Statement |\n| --- | --- | --- | --- | --- |\n"
+            "| Ann *Lee* | <b>chief</b> | cnn.com | 2017-02-07 | It was [a](http://x) bad day. [1] |")
+    md = answer_markdown(Answer("q", "q", text, False, [p], [p], [], "extractive", {}))
+    lines = md.splitlines()
+    assert lines[1] == "| --- | --- | --- | --- | --- |"
+    assert lines[2].startswith("| Ann \\*Lee\\* | &lt;b&gt;chief&lt;/b&gt; | ") and lines[2].count(" | ") == 4
+    assert "\\[a\\]\\(http://x\\)" in lines[2] and lines[2].endswith("[\\[1\\]](#src-1) |")
