@@ -24,6 +24,7 @@ from assistant.overview_common import (
     key_sentences,
     near_duplicate,
     relevant_articles,
+    resolve_outlets,
 )
 from assistant.overview_detect import OverviewRequest, detect
 from assistant.overview_figures import side_by_side
@@ -43,26 +44,6 @@ STORY_MARGIN = 0.12
 PERSPECTIVE_PASSAGES = 30
 PERSPECTIVE_ROWS = 10
 PERSPECTIVE_MARGIN = 0.2
-
-
-def _outlet_key(name: str) -> str:
-    return "".join(ch for ch in name.casefold() if ch.isalnum())
-
-
-def resolve_outlets(names: tuple[str, ...], snapshot: Snapshot) -> tuple[str, ...]:
-    """The index's outlets a written name stands for: exact (any case), or a name matching a
-    label of the outlet's host name ("Al Jazeera" -> aljazeera.com, "ABC News" -> abcnews.go.com)."""
-    known = sorted({a.meta.source for a in snapshot.articles.values() if a.meta.source})
-    out: list[str] = []
-    for name in names:
-        exact = [k for k in known if k.casefold() == name.strip().casefold()]
-        key = _outlet_key(name)
-        if not exact and len(key) >= 2:
-            exact = [k for k in known if key in {_outlet_key(p) for p in k.split(".")}
-                     or (len(key) >= 4 and any(_outlet_key(p).startswith(key) for p in k.split(".")))
-                     or _outlet_key(k) == key]
-        out += [k for k in exact if k not in out]
-    return tuple(out)
 
 
 def resolved(request: OverviewRequest, snapshot: Snapshot) -> OverviewRequest | None:
@@ -204,10 +185,17 @@ def perspectives(request: OverviewRequest, filters: Filters, snapshot: Snapshot,
     # Statements are spread wider than a story's facts: a looser margin than timelines.
     relevant = relevant_articles(passages, qvec, snapshot, margin=PERSPECTIVE_MARGIN)
     people: dict[tuple[str, int], object] = {}
+    outlet_names: dict[str, bool] = {}
+
+    def is_outlet(name: str) -> bool:
+        if name not in outlet_names:
+            outlet_names[name] = bool(resolve_outlets((name,), snapshot))
+        return outlet_names[name]
 
     def has_speaker(c: KeySentence) -> bool:
         person = attribute(article_text(c.article_id)).speaker_at(c.start, c.end)
-        if person is not None and person.name:
+        # An outlet reporting ("Al Jazeera's correspondent said") is not a perspective on the topic.
+        if person is not None and person.name and not is_outlet(person.name):
             people[(c.article_id, c.start)] = person
         return (c.article_id, c.start) in people
 

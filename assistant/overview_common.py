@@ -21,7 +21,7 @@ from index.models import Chunk
 from index.reader import Snapshot
 
 MIN_WORDS = 5
-MAX_WORDS = 70  # longer "sentences" are usually lists or run-ons the splitter could not break
+MAX_WORDS = 55  # longer "sentences" are usually lists or run-ons the splitter could not break
 FLOOR = 0.30  # below this cosine a passage is about something else (MiniLM, measured on news)
 MARGIN = 0.17  # relevant articles are within this of the best one
 GET_BATCH = 500
@@ -213,3 +213,23 @@ def within(filters: Filters, published: str | None, source: str, sources: tuple[
     if filters.until and (key == 0 or key > date_bound(filters.until, end=True)):
         return False
     return not sources or source.casefold() in {s.casefold() for s in sources}
+
+
+def _outlet_key(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalnum())
+
+
+def resolve_outlets(names: tuple[str, ...], snapshot: Snapshot) -> tuple[str, ...]:
+    """The index's outlets a written name stands for: exact (any case), or a name matching a
+    label of the outlet's host name ("Al Jazeera" -> aljazeera.com, "ABC News" -> abcnews.go.com)."""
+    known = sorted({a.meta.source for a in snapshot.articles.values() if a.meta.source})
+    out: list[str] = []
+    for name in names:
+        exact = [k for k in known if k.casefold() == name.strip().casefold()]
+        key = _outlet_key(name)
+        if not exact and len(key) >= 2:
+            exact = [k for k in known if key in {_outlet_key(p) for p in k.split(".")}
+                     or (len(key) >= 4 and any(_outlet_key(p).startswith(key) for p in k.split(".")))
+                     or _outlet_key(k) == key]
+        out += [k for k in exact if k not in out]
+    return tuple(out)

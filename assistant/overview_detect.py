@@ -21,7 +21,7 @@ _REPORT_VERB = (r"(?:report(?:ed|s|ing)?|cover(?:ed|s|ing)?|describe[sd]?|portra
 _NEWS_NOUN = r"(?:stories|story|news|headlines|events|topics|issues|developments)"
 _RANK_ADJ = (r"(?:main|top|biggest|big|major|key|most important|most covered|leading|largest|dominant|"
              r"principal|important)")
-_PERIOD_TAIL = r"(?P<period>(?:in|of|during|for|from|over|last|this|on|between|since)\b.*)"
+_PERIOD_TAIL = r"(?P<period>.*)"  # whatever follows names the period ("in January 2017", "last week")
 
 # Timelines and topic summaries.
 _TIMELINE = [
@@ -43,15 +43,15 @@ _TIMELINE = [
 # Main stories of a period.
 _MAIN_STORIES = [
     re.compile(rf"^(?:what|which)\s+(?:were|are|was|is)\s+(?:the\s+)?{_RANK_ADJ}\s+(?:news\s+)?{_NEWS_NOUN}\b"
-               rf"\s*(?:{_PERIOD_TAIL})?", re.I),
+               rf"\s*{_PERIOD_TAIL}$", re.I),
     re.compile(rf"^(?:list|give|show|tell)\s+(?:me\s+|us\s+)?(?:the\s+)?{_RANK_ADJ}\s+(?:news\s+)?{_NEWS_NOUN}\b"
-               rf"\s*(?:{_PERIOD_TAIL})?", re.I),
+               rf"\s*{_PERIOD_TAIL}$", re.I),
     re.compile(rf"^(?:what|which)\s+{_NEWS_NOUN}\s+(?:dominated|led|made)\s+(?:the\s+)?(?:news|headlines)?\s*"
-               rf"(?:{_PERIOD_TAIL})?", re.I),
+               rf"{_PERIOD_TAIL}$", re.I),
     re.compile(rf"^what\s+(?:was|were)\s+(?:in\s+the\s+news|making\s+(?:the\s+)?(?:news|headlines))\s*"
-               rf"(?:{_PERIOD_TAIL})?", re.I),
+               rf"{_PERIOD_TAIL}$", re.I),
     re.compile(rf"^(?:a\s+)?(?:summary|overview|round-?up)\s+of\s+(?:the\s+)?(?:news|stories|headlines)\s*"
-               rf"(?:{_PERIOD_TAIL})?", re.I),
+               rf"{_PERIOD_TAIL}$", re.I),
 ]
 
 # Outlet comparisons: two or more names joined by "and"/"vs" before a reporting verb.
@@ -125,7 +125,7 @@ def detect(question: str) -> OverviewRequest | None:
     for rx in _MAIN_STORIES:
         m = rx.match(q)
         if m:
-            period = (m.groupdict().get("period") or "").strip()
+            period = _clean(m.group("period"))
             return OverviewRequest("main_stories", period, [], period)
     for rx in _PERSPECTIVES:
         m = rx.match(q)

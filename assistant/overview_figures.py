@@ -34,13 +34,13 @@ class Figure:
     unit: str  # stem of the word after the number
     context: dict  # stem -> index of the word, for content words near the number
     start: int  # word index where the phrase starts (qualifiers included)
+    at: int  # word index of the number
     words: tuple  # the sentence's word matches
     sentence: KeySentence
 
     def phrase(self, shared: set[str]) -> str:
         """The words from the number (with its qualifiers) to the last shared context word, verbatim."""
-        end = max([self.context[s] for s in shared] + [self.start + 1])
-        end = max(end, next(i for i, w in enumerate(self.words) if w.group().rstrip(".,") == self.value) + 1)
+        end = max([self.context[s] for s in shared] + [self.at + 1])
         return self.sentence.text[self.words[self.start].start() : self.words[end].end()].rstrip(".,;:")
 
 
@@ -77,7 +77,7 @@ def figures(sentence: KeySentence) -> list[Figure]:
         start = i
         while start > 0 and _QUALIFIER.match(words[start - 1].group()) and i - start < 3:
             start -= 1
-        out.append(Figure(token, unit, context, start, words, sentence))
+        out.append(Figure(token, unit, context, start, i, words, sentence))
     return out
 
 

@@ -22,6 +22,7 @@ from assistant.overview_common import (
     Citer,
     defang,
     passage_of,
+    resolve_outlets,
     stored_vectors,
     within,
 )
@@ -73,10 +74,13 @@ def _lead_sentence(text: str, start: int, end: int) -> tuple[int, int] | None:
 def main_stories(request: OverviewRequest, filters: Filters, snapshot: Snapshot,
                  article_text: ArticleText) -> Composition:
     if not (filters.since or filters.until):
-        since, until = period_filters(request.period or request.topic, snapshot)
+        since, until = period_filters(request.period, snapshot)
+        if not (since or until) and re.search(r"\w", request.period):
+            return Composition(f"I cannot tell which dates \u201c{request.period}\u201d means: name a month "
+                               "(\u201cin January 2017\u201d) or set the date filter.", [], [])
         filters = Filters(filters.sources, since, until, filters.article_ids)
     period = _describe(filters) or "the whole index"
-    sources = tuple(s for s in filters.sources)
+    sources = resolve_outlets(filters.sources, snapshot) or filters.sources
     ids = [aid for aid, a in snapshot.articles.items()
            if within(filters, a.meta.published, a.meta.source, sources)
            and (not filters.article_ids or aid in filters.article_ids)]

@@ -143,6 +143,11 @@ def test_main_stories_period_from_the_question(parts):
                                   for p in comp.citations)
 
 
+def test_main_stories_of_an_unreadable_period_asks_for_one(parts):
+    _, comp = ask(parts, "What were the top stories last week?")
+    assert comp.citations == [] and "last week" in comp.text and "date filter" in comp.text
+
+
 def test_main_stories_of_an_empty_period(parts):
     _, comp = ask(parts, "What were the main stories in June 2015?", Filters(since="2015-06", until="2015-06"))
     assert comp.citations == [] and "no articles" in comp.text
