@@ -148,13 +148,22 @@ def outlet_comparison(request: OverviewRequest, filters: Filters, snapshot: Snap
             sections.append(f"{label}: no article of this outlet in the index is about {request.topic}.")
             picked.append((label, []))
             continue
-        # Two sentences from the article most about the shared story, then one from each other one.
+        # Two sentences from the article most about the shared story, then one from each other one,
+        # then more in the same order while room is left.
         chosen: list[KeySentence] = []
-        for rank, r in enumerate(relevant):
-            mine = sorted((c for c in cands if c.article_id == r.article_id), key=lambda c: (-c.score, c.start))
-            for c in [c for c in mine if not near_duplicate(c, chosen)][: 2 if rank == 0 else 1]:
-                if len(chosen) < PER_OUTLET_LINES:
-                    chosen.append(c)
+        # How an outlet reports a story shows first in its lead: an article's opening sentence goes first.
+        queues = [sorted((c for c in cands if c.article_id == r.article_id),
+                         key=lambda c: (not c.extra["lead"], -c.score, c.start)) for r in relevant]
+        quota = [2] + [1] * (len(queues) - 1)
+        while len(chosen) < PER_OUTLET_LINES and any(queues):
+            for i, queue in enumerate(queues):
+                taken = 0
+                while queue and taken < quota[i] and len(chosen) < PER_OUTLET_LINES:
+                    c = queue.pop(0)
+                    if not near_duplicate(c, chosen):
+                        chosen.append(c)
+                        taken += 1
+            quota = [1] * len(queues)
         chosen.sort(key=lambda c: (_sort_date(c.article_id, snapshot), c.start))
         outlets = ", ".join(sorted({snapshot.articles[c.article_id].meta.source for c in chosen}))
         lines = [f"{label}:" if outlets.casefold() == label.casefold() else f"{label} ({outlets}):"]
