@@ -33,7 +33,7 @@ from assistant.speakers import attribute
 from assistant.types import Filters
 from index.reader import Snapshot
 
-__all__ = ["OverviewRequest", "detect", "answer", "resolve_outlets"]
+__all__ = ["OverviewRequest", "answer", "detect", "resolve_outlets", "resolved"]
 
 TIMELINE_PASSAGES = 40
 TIMELINE_MAX_ARTICLES = 12
