@@ -16,6 +16,7 @@ from assistant.types import Answer, Passage
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
 _MARKER = re.compile(r"\[(\d+)\]")
+_TABLE_ROW = re.compile(r"^\| .* \|$")
 CONTEXT_CHARS = 700
 
 
@@ -28,8 +29,8 @@ def escape_markdown(text: str) -> str:
 def answer_markdown(ans: Answer) -> str:
     """The answer for the chat: escaped text, markers as links to their sources, flags visible."""
     valid = {p.marker for p in ans.citations}
-    lines = []
-    for line in ans.answer.split("\n"):
+
+    def linked(line: str) -> str:
         out, pos = [], 0
         for m in _MARKER.finditer(line):
             out.append(escape_markdown(line[pos : m.start()]))
@@ -37,7 +38,14 @@ def answer_markdown(ans: Answer) -> str:
             out.append(f"[\\[{n}\\]](#src-{n})" if n in valid else escape_markdown(m.group()))
             pos = m.end()
         out.append(escape_markdown(line[pos:]))
-        text = "".join(out)
+        return "".join(out)
+
+    lines = []
+    for line in ans.answer.split("\n"):
+        if _TABLE_ROW.match(line):  # our own tables stay tables: each cell escaped on its own
+            lines.append("| " + " | ".join(linked(c) for c in line[2:-2].split(" | ")) + " |")
+            continue
+        text = linked(line)
         if text.startswith("\\- "):  # our own bullets stay bullets
             text = "- " + text[3:]
         lines.append(text.replace("(unsupported)", "⚠️ *unsupported by the cited passage*"))
