@@ -93,9 +93,8 @@ def _ends_sentence(para: str, at: int) -> bool:
     token = word.group(1)
     if token.casefold() in _ABBREVIATIONS:
         return False
-    if re.fullmatch(r"[A-Z]", token) or re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", token):
-        return False  # an initial ("John F. Kennedy") or dotted letters ("U.S.")
-    return True
+    # An initial ("John F. Kennedy") or dotted letters ("U.S.") does not end a sentence.
+    return not (re.fullmatch(r"[A-Z]", token) or re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]", token))
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
