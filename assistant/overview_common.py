@@ -215,21 +215,14 @@ def within(filters: Filters, published: str | None, source: str, sources: tuple[
     return not sources or source.casefold() in {s.casefold() for s in sources}
 
 
-def _outlet_key(name: str) -> str:
-    return "".join(ch for ch in name.casefold() if ch.isalnum())
-
-
 def resolve_outlets(names: tuple[str, ...], snapshot: Snapshot) -> tuple[str, ...]:
-    """The index's outlets a written name stands for: exact (any case), or a name matching a
-    label of the outlet's host name ("Al Jazeera" -> aljazeera.com, "ABC News" -> abcnews.go.com)."""
-    known = sorted({a.meta.source for a in snapshot.articles.values() if a.meta.source})
+    """The index's outlets a written name stands for ("Al Jazeera" -> aljazeera.com); the same rule
+    as the question parser's, so a name that filters a question also names a side of a comparison."""
+    from assistant.retrieval import outlets
+
+    known = outlets(snapshot)
     out: list[str] = []
     for name in names:
-        exact = [k for k in known if k.casefold() == name.strip().casefold()]
-        key = _outlet_key(name)
-        if not exact and len(key) >= 2:
-            exact = [k for k in known if key in {_outlet_key(p) for p in k.split(".")}
-                     or (len(key) >= 4 and any(_outlet_key(p).startswith(key) for p in k.split(".")))
-                     or _outlet_key(k) == key]
-        out += [k for k in exact if k not in out]
+        hits = [o.source for o in known if o.source.casefold() == name.strip().casefold() or o.named_by(name)]
+        out += [h for h in hits if h not in out]
     return tuple(out)

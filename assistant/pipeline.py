@@ -10,7 +10,16 @@ import time
 from collections import deque
 from collections.abc import Iterator
 
-from assistant import answer_types, answerability, citations, evidence, extractive, language
+from assistant import (
+    answer_types,
+    answerability,
+    citations,
+    evidence,
+    extractive,
+    language,
+    overview,
+    who_said,
+)
 from assistant import question as questions
 from assistant.condense import condense_rule
 from assistant.generative import GenerativeAnswerer
@@ -24,6 +33,7 @@ from index.settings import Settings, get_settings
 REFUSAL = "The indexed articles do not answer this question"
 CLOSEST = 3
 MAX_K = 50
+WHO_SAID_PASSAGES = 24  # a person's statements may be spread over many articles
 
 
 def latest_date(snap: Snapshot):
@@ -151,6 +161,45 @@ class Assistant:
         parsed = questions.parse(standalone, outlets(snap), latest_date(snap))
         applied = parsed.filters(filters)
         content = parsed.content
+        emb, retriever, _ = self._parts(snap)
+
+        def article_text(aid: str) -> str:
+            return snap.articles[aid].text
+
+        # Corpus-level questions: a timeline, a period's main stories, outlets side by side, who said what.
+        request = overview.detect(standalone) if backend != "openai" else None
+        if request is not None:
+            request = overview.resolved(request, snap)
+        if request is not None:
+            t1 = time.perf_counter()
+            base = filters if request.kind == "outlet_comparison" else applied  # each side filters itself
+            comp = overview.answer(request, base, snap, retriever, emb.encode_query, article_text)
+            passages = comp.citations
+            t["overview"] = _ms(t1)
+            if comp.sentences:
+                yield answer(comp.text, False, comp.citations, comp.sentences)
+            else:
+                yield answer(f"{REFUSAL}: {comp.text or 'no article matches it'}", True, [])
+            return
+
+        # "What did X say (about Y)?": X's own statements only, from any article.
+        asked = who_said.asked_person(content) if backend != "openai" else None
+        if asked is not None:
+            person, topic = asked
+            t1 = time.perf_counter()
+            qvec = emb.encode_query(content)
+            passages = retriever.retrieve(content, WHO_SAID_PASSAGES, applied, qvec, snap).passages
+            comp = who_said.compose_statements(content, person, topic, passages, article_text,
+                                               self.settings.answer_words)
+            t["answer"] = _ms(t1)
+            if comp.sentences:
+                passages[:] = [p for p in passages if p.marker is not None] + [
+                    p for p in passages if p.marker is None][: max(0, k - len(comp.citations))]
+                yield answer(comp.text, False, comp.citations, comp.sentences)
+            else:
+                passages[:] = passages[:CLOSEST]
+                yield answer(f"{REFUSAL}: {comp.text.rstrip('.')}. The closest material is listed below.", True, [])
+            return
         qvec, found, cands, parts = self._gather(snap, content, k, applied, backend)
         passages = found
         t.update(parts)
