@@ -189,10 +189,10 @@ _TWEET_SIGNATURE_RE = re.compile(_TWEET_SIGNATURE)
 _TWEET_ANCHOR = re.compile(rf"(?:https?://)?(?:t\.co|pic\.twitter\.com)/\w|\(@\w{{1,15}}\)\s(?:{_MONTHS})\s\d")
 _TWEET_TAIL = re.compile(rf"\w*(?:[\s\"”?—–-]*{_TWEET_LINK})*(?:[\s\"”?—–-]*{_TWEET_SIGNATURE})?")
 _SIGNATURE_TAIL = re.compile(r"\(@\w+\)\s\w+\s\d{1,2},\s\d{4}")
-_TWEET_MAX = 320  # characters of tweet text (280) plus links and stray marks
+_TWEET_MAX = 280  # characters in a tweet
 # A sentence end, but not after an initial or a title ("Donald J. Trump", "Mr. Walsh").
 _BOUNDARY = re.compile(
-    r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bDr)(?<!\bSt)(?<!\bCo)[.!?…][\"'”’)\]?]*\s+|[\"”]\s*[—–-]\s*"
+    r"(?<!\b[A-Z])(?<!\bMr)(?<!\bMs)(?<!\bMrs)(?<!\bDr)(?<!\bSt)(?<!\bCo)[.!?…][\"'”’)\]?]*(?:\s+|-+(?=[\s\"“A-Z])|\.?(?=[@#]\w))|[\"”]\s*[—–-]\s*"
 )
 _SIGNATURE_DASH = re.compile(r"(?:[—–]|\"\?|\s-)\s*(?:[^\s()]+\s){1,6}$")
 _NEXT_STARTS = re.compile(r"\s*(?:$|[\"“‘'(\[#@]?[A-Z0-9À-Ý])")
@@ -241,7 +241,11 @@ _AGENCY = r"(?:Getty Images|AFP|Reuters|AP|EPA|Xinhua|Bloomberg|Alamy|Shuttersto
 _CREDIT_PARENS = re.compile(
     r"\((?:(?:AP |AFP |Reuters )?Photo|Credit|Image|Picture|Foto)s?(?:\s*(?::|/|by\b)[^()]{1,120})?\)"
 )
-_CREDIT_LABEL = re.compile(r"\b(?:Photo|Image|Picture)s?\s(?:credits?\s*(?::|[—–-])|courtesy(?: of)?\s)\s*[^.]{1,160}?(?:\.\s|\.?$)", re.I)
+_CREDIT_NAME = r"(?![A-Z][\w&'’-]*\s+[a-z])[A-Z][\w&'’.-]*"  # a name, not the opening of a sentence
+_CREDIT_LABEL = re.compile(
+    r"\b(?:Photo|Image|Picture)s?\s(?:credits?\s*(?::|[—–-])|courtesy(?: of)?\s)\s*"
+    rf"{_CREDIT_NAME}(?:(?:\s*[,;/&]\s*|\s+and\s+|\s+){_CREDIT_NAME})*\.?"
+)
 _CREDIT_SLASH = re.compile(rf" ?/ ?{_AGENCY}(?: ?/ ?[A-Z][\w ]{{1,20}}?)?(?=\s|$)")
 _CREDIT_NAMES = re.compile(r"(?:^|[.!?\"”]\s)((?:[A-Z][\w'’.-]*\s){1,4})$")
 _CREDIT_BARE = re.compile(r"(?<=[.!?\"”]\s)(?:AFP/)?(?:Getty Images|Alamy|Shutterstock)(?=\s[A-Z\"“]|$)")
@@ -358,6 +362,8 @@ def _strip_read_more_from(text: str) -> str:
                 break
         tail = re.match(r"\s*here\b:?\s*(?:https?://\S+)?|\s*:?\s*https?://\S+", text[end:])
         end += tail.end() if tail else 0
+        if text[m.start() : end].rstrip().endswith(":"):
+            end += _headline_end(text[end:], text)[0]  # "here: <headline of the linked story>"
         out.append(text[last : m.start()])
         last = end
     out.append(text[last:])
@@ -477,8 +483,8 @@ def strip_inline(line: str) -> str:
     if "join the conversation" in low:
         text = _FOLLOW_LEAD.sub(" ", text)
     if _has(low, "read more", "read also", "also read", "see also"):
-        text = _READ_MORE_HERE.sub(" ", text)
         text = _strip_read_more_from(text)
+        text = _READ_MORE_HERE.sub(" ", text)
         text = _strip_teasers(text)
     if _has(low, "twitter", "facebook", "instagram", "snapchat", "linkedin", "youtube"):
         text = _FOLLOW.sub(" ", text)
