@@ -7,6 +7,7 @@ chunk offsets later point into exactly this text.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -262,7 +263,7 @@ _STARTERS = {
     "The", "A", "An", "In", "On", "At", "But", "And", "He", "She", "They", "It", "Its", "His", "Her",
     "Their", "This", "That", "These", "Those", "There", "We", "Our", "According", "After", "Before",
     "While", "When", "As", "Since", "Some", "Many", "Most", "Meanwhile", "However", "For", "From", "With",
-    "By", "Under", "Despite", "Although", "Though", "If", "Several", "Among", "Also", "Last", "Earlier",
+    "By", "Under", "Despite", "Although", "Though", "Throughout", "If", "Several", "Among", "Also", "Last", "Earlier",
     "Later", "Now", "Yet", "So", "Still", "Then", "During", "Until", "One", "Two", "Three", "Four", "Five",
     "Six", "Seven", "Eight", "Nine", "Ten", "Both", "Each", "Every", "Such", "Other", "Another", "No",
     "Only", "Even", "Today", "Yesterday", "Instead", "Speaking", "Asked", "Amid", "Here", "What", "Why",
@@ -273,6 +274,12 @@ _PREPOSITIONS = {"about", "across", "after", "against", "amid", "among", "before
                  "beside", "between", "beyond", "despite", "during", "inside", "near", "outside", "over",
                  "since", "through", "toward", "towards", "under", "until", "upon", "within", "without",
                  "says", "say", "said", "than", "like", "versus", "via"}
+_TOKEN = re.compile(r"\S+")
+_READ_MORE_TAIL = re.compile(r"\s*here\b:?\s*(?:https?://\S+)?|\s*:?\s*https?://\S+")
+_TEASERS_MAX = 50  # per paragraph; beyond that only the markers go (bounded work on hostile input)
+_HEADLINE_CHARS = 400
+_CONTEXT_CHARS = 4000
+_PAST_TENSE = {"said", "told", "added", "insisted"}
 _HEADLINE_MAX = 20
 _HEADLINE_WORDS = 11  # a boundary found later has run into the next sentence  # words; a teaser headline is shorter
 
@@ -286,10 +293,19 @@ def _bare(token: str) -> str:
     return token.strip("\"“”‘’'()[],:;.-—–?!").removesuffix("'s").removesuffix("’s")
 
 
-def _headline_end(rest: str, article: str) -> tuple[int, bool]:
+def _headline_end(text: str, pos: int) -> tuple[int, bool]:
+    """Length of the teaser headline at text[pos:], and whether its end is certain."""
+    rest = text[pos : pos + _HEADLINE_CHARS]
+    article = text[max(0, pos - _CONTEXT_CHARS) : pos + _CONTEXT_CHARS]  # bounded work per teaser
     end, certain, obvious = _headline_bound(rest, article)
-    if certain and words(rest[:end]) > _HEADLINE_WORDS and end < len(rest.rstrip()):
-        return obvious, False  # the boundary found lies in the next sentence
+    if len(rest) == _HEADLINE_CHARS and end == len(rest):
+        return obvious, False  # the window ended, not the paragraph
+    head = rest[:end].split()
+    # Headlines are short and written in the present tense: a boundary found past a past-tense
+    # verb lies in the next sentence.
+    if certain and end < len(rest.rstrip()) and (
+            len(head) > _HEADLINE_WORDS or any(_bare(t).lower() in _PAST_TENSE for t in head)):
+        return obvious, False
     return (end, True) if certain else (obvious, False)
 
 
@@ -303,7 +319,7 @@ def _headline_bound(rest: str, article: str) -> tuple[int, bool, int]:
     it and never writes it after the headline's last word. When unsure, only the part before
     the first capital that could open a sentence is certain.
     """
-    tokens = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", rest)]
+    tokens = [(m.start(), m.end(), m.group()) for m in itertools.islice(_TOKEN.finditer(rest), _HEADLINE_MAX + 1)]
     elsewhere = article.replace(rest[: tokens[min(len(tokens), _HEADLINE_MAX) - 1][1]], " ") if tokens else ""
     sentence_case = False
     first_cap: int | None = None
@@ -341,7 +357,7 @@ def _headline_bound(rest: str, article: str) -> tuple[int, bool, int]:
         if re.search(r"[.][\"”’')]?[—–-]*$", tok) and not re.fullmatch(r"(?:[A-Z]\.)+|Mr?s?\.|Dr\.|St\.", tok):
             break  # the next sentence ended before its start was found
     else:
-        if len(tokens) <= _HEADLINE_MAX:
+        if len(tokens) <= _HEADLINE_MAX and rest[tokens[-1][1] if tokens else 0 :].strip() == "":
             return len(rest), True, first_cap or 0  # the headline ends the paragraph
     return 0, False, first_cap or 0
 
@@ -353,17 +369,17 @@ def _strip_read_more_from(text: str) -> str:
         if m.start() < last:
             continue
         end = m.end()
-        for k, tok in enumerate(re.finditer(r"\S+", text[end:])):
+        for k, tok in enumerate(_TOKEN.finditer(text, end)):
             word = _bare(tok.group())
             if k >= 4 or not _cap(tok.group()) or word in _STARTERS or word in {"Follow", "Share"}:
                 break
-            end = m.end() + tok.end()
+            end = tok.end()
             if tok.group()[-1] in ",:;":
                 break
-        tail = re.match(r"\s*here\b:?\s*(?:https?://\S+)?|\s*:?\s*https?://\S+", text[end:])
-        end += tail.end() if tail else 0
+        tail = _READ_MORE_TAIL.match(text, end)
+        end = tail.end() if tail else end
         if text[m.start() : end].rstrip().endswith(":"):
-            end += _headline_end(text[end:], text)[0]  # "here: <headline of the linked story>"
+            end += _headline_end(text, end)[0]  # "here: <headline of the linked story>"
         out.append(text[last : m.start()])
         last = end
     out.append(text[last:])
@@ -375,8 +391,7 @@ def _strip_teasers(text: str) -> str:
     for m in _TEASER_MARK.finditer(text):
         if m.start() < last:
             continue
-        rest = text[m.end():]
-        cut = _headline_end(rest, text)[0]
+        cut = _headline_end(text, m.end())[0] if len(out) < _TEASERS_MAX else 0
         out.append(text[last:m.start()])
         last = m.end() + cut
     out.append(text[last:])
@@ -410,11 +425,13 @@ def _strip_tweets(text: str) -> str:
             start = dash.start() if dash else start  # the author's name belongs to the signature
         if signed or _NEXT_STARTS.match(text, end):
             # The tweet's text runs from the previous sentence end (or the previous cut).
-            head = text[last:start].rstrip(" \"'”’?!.…—–-")
-            bounds = [b.end() for b in _BOUNDARY.finditer(head, max(0, len(head) - _TWEET_MAX - 40))]
-            begin = last + (bounds[-1] if bounds else 0)
-            if not bounds and (last > 0 or len(head) > _TWEET_MAX):
-                begin = start
+            window = max(last, start - _TWEET_MAX - 40)
+            head = text[window:start].rstrip(" \"'”’?!.…—–-")
+            bounds = [b.end() for b in _BOUNDARY.finditer(head)]
+            if bounds:
+                begin = window + bounds[-1]
+            else:  # the paragraph's start, unless an earlier cut or too much text lies between
+                begin = 0 if window == 0 and last == 0 else start
             if start - begin <= _TWEET_MAX:
                 start = begin
         out.append(text[last:start])
