@@ -214,7 +214,7 @@ _TEASER_MARK = re.compile(
 _READ_MORE_FROM = re.compile(r"(?<![\w'’])Read more (?:from|on|about|by) ")
 _PLATFORM = r"(?:Twitter|Facebook|Instagram|Snapchat|LinkedIn|YouTube)"
 _FOLLOW = re.compile(
-    r"(?:^|(?<=[.!?\"”)]))\s*(?:You can )?(?:[Ff]ollow|[Ff]ind|[Jj]oin|[Ll]ike) "
+    r"(?:^|(?<=[.!?\"”):;—–-]))\s*(?:You can )?(?:[Ff]ollow|[Ff]ind|[Jj]oin|[Ll]ike) "
     r"(?:us|me|him|her|them|the conversation|(?:[A-Z][\w'’.-]*\s?){1,4})[^.!?]{0,120}?"
     rf"\b(?:on|via|at) {_PLATFORM}\b"
     # to the end of the prompt's sentence, unless a new sentence ("Word word word") starts first
@@ -234,6 +234,12 @@ _LINK_PROMPT = re.compile(
     r"(?:^|(?<=[.!?\"”)?]))[\s\"“?]*(?:On Twitter,?\s)?(?:[Ff]ollow|Contact|Information from|Online|"
     r"More information|For more information|Visit|Read more)\b[^!?]{0,100}?(?:https?://|www\.)\S+"
     r"(?:\s+and\s+[^.!?]{0,40}?(?:https?://|www\.)\S+)*"
+)
+# A newsletter promotion is one sentence ("Get the latest headlines sent straight to your phone,
+# sign-up to our newsletter and learn where to find us online.").
+_NEWSLETTER = re.compile(
+    r"(?:^|(?<=[.!?\"”)]\s))[^.!?]{0,160}\b(?:sign[ -]?up|subscribe|register) (?:to|for) our "
+    r"(?:\w+ )?newsletters?\b[^.!?]{0,160}(?:[.!?](?=\s|$)|$)", re.I
 )
 _READ_MORE_HERE = re.compile(
     r"(?:^|(?<=[.!?\"”)]\s)|(?<=[.!?\"”)]))Read more\b[^.!?:]{0,80}?(?:\bhere\b|https?://\S+)[^.!?:]{0,40}?(?:[.!?:](?=\s|$)|$)"
@@ -503,13 +509,15 @@ def strip_inline(line: str) -> str:
         text = _strip_read_more_from(text)
         text = _READ_MORE_HERE.sub(" ", text)
         text = _strip_teasers(text)
+    if _has(low, "http", "www."):
+        text = _LINK_PROMPT.sub(" ", text)
+        text = _PAREN_URL.sub("", text)
     if _has(low, "twitter", "facebook", "instagram", "snapchat", "linkedin", "youtube"):
         text = _FOLLOW.sub(" ", text)
         text = _FOLLOW_ANYWHERE.sub(" ", text)
     text = _strip_credits(text, low)
-    if _has(low, "http", "www."):
-        text = _LINK_PROMPT.sub(" ", text)
-        text = _PAREN_URL.sub("", text)
+    if "newsletter" in low:
+        text = _NEWSLETTER.sub(" ", text)
     if "share this" in low:
         text = _strip_share_prompts(text)
     if len(text) > 120:  # a call to action ends an article, it is not one

@@ -321,7 +321,7 @@ def test_news_corpus_inline_furniture_is_gone_and_only_furniture_is_cut(monkeypa
                            r"Media playback is not supported|READ MORE:")
     cue = re.compile(r"https?://|www\.|t\.co/|@\w|#\w|READ|[Rr]ead more|Share|[Ff]ollow|[Ff]ind us|Join|Learn more|"
                      r"Photo|Image|Getty|Alamy|Media playback|browser does not support|Facebook|Twitter|Instagram|Information from|Online|"
-                     r"Contact|courtesy|Visit|More information|For more information|"
+                     r"Contact|courtesy|Visit|More information|For more information|our (?:\w+ )?newsletter|"
                      r"/ ?(?:AFP|Reuters|AP|EPA|Xinhua|Bloomberg|Pool|Handout|Shutterstock)\b", re.I)
     cleaned = [cleaning.clean(r["text"], r["title"]).text for r in records]
     assert not [t for t in cleaned if leftovers.search(t)]
@@ -338,3 +338,22 @@ def test_news_corpus_inline_furniture_is_gone_and_only_furniture_is_cut(monkeypa
                 if not cue.search(span):
                     uncued.append((record["article_id"], span))
     assert not uncued
+
+
+def test_newsletter_prompt_goes_but_a_sentence_about_a_newsletter_stays():
+    raw = ("23 February 2017: Ranieri is sacked. Get latest scores and headlines sent straight to your phone, "
+           "sign-up to our newsletter and learn where to find us on online. The council wants residents to sign up "
+           "for the newsletter, the mayor said.")
+    assert clean(raw, "Title").text == ("23 February 2017: Ranieri is sacked. The council wants residents to sign up "
+                                        "for the newsletter, the mayor said.")
+
+
+def test_read_more_on_here_marker_goes_and_the_quotes_around_stay():
+    raw = ("\"It's a club built to push up the revenues for Red Bull and nothing else,\" he says. Read more on RB "
+           "Leipzig here: RB Leipzig's rapid rise 'no fairytale' Andreas Bischof, whose blog in Leipzig pokes fun at "
+           "the new club, goes further. \"This club is not owned or sponsored by a company,\" he says.")
+    text = clean(raw, "Title").text
+    assert "Read more" not in text and "here:" not in text
+    assert text.startswith("\"It's a club built to push up the revenues for Red Bull and nothing else,\" he says. ")
+    assert text.endswith("Andreas Bischof, whose blog in Leipzig pokes fun at the new club, goes further. "
+                         "\"This club is not owned or sponsored by a company,\" he says.")
