@@ -214,7 +214,7 @@ _TEASER_MARK = re.compile(
 _READ_MORE_FROM = re.compile(r"(?<![\w'’])Read more (?:from|on|about|by) ")
 _PLATFORM = r"(?:Twitter|Facebook|Instagram|Snapchat|LinkedIn|YouTube)"
 _FOLLOW = re.compile(
-    r"(?:^|(?<=[.!?\"”):;—–-]))\s*(?:You can )?(?:[Ff]ollow|[Ff]ind|[Jj]oin|[Ll]ike) "
+    r"(?:You can )?(?:[Ff]ollow|[Ff]ind|[Jj]oin|[Ll]ike) "
     r"(?:us|me|him|her|them|the conversation|(?:[A-Z][\w'’.-]*\s?){1,4})[^.!?]{0,120}?"
     rf"\b(?:on|via|at) {_PLATFORM}\b"
     # to the end of the prompt's sentence, unless a new sentence ("Word word word") starts first
@@ -231,7 +231,7 @@ _FOLLOW_ANYWHERE = re.compile(
 # Wire trailers that point elsewhere: "Follow Jill Colvin at http://twitter.com/x", "Information
 # from: Morning Sun, http://...", "Online: NASA: https://...", "Contact Porter at https://...".
 _LINK_PROMPT = re.compile(
-    r"(?:^|(?<=[.!?\"”)?]))[\s\"“?]*(?:On Twitter,?\s)?(?:[Ff]ollow|Contact|Information from|Online|"
+    r"(?:On Twitter,?\s)?(?:[Ff]ollow|Contact|Information from|Online|"
     r"More information|For more information|Visit|Read more)\b[^!?]{0,100}?(?:https?://|www\.)\S+"
     r"(?:\s+and\s+[^.!?]{0,40}?(?:https?://|www\.)\S+)*"
 )
@@ -242,7 +242,7 @@ _NEWSLETTER = re.compile(
     r"(?:\w+ )?newsletters?\b[^.!?]{0,160}(?:[.!?](?=\s|$)|$)", re.I
 )
 _READ_MORE_HERE = re.compile(
-    r"(?:^|(?<=[.!?\"”)]\s)|(?<=[.!?\"”)]))Read more\b[^.!?:]{0,80}?(?:\bhere\b|https?://\S+)[^.!?:]{0,40}?(?:[.!?:](?=\s|$)|$)"
+    r"Read more\b[^.!?:]{0,80}?(?:\bhere\b|https?://\S+)[^.!?:]{0,40}?(?:[.!?:](?=\s|$)|$)"
 )
 _AGENCY = r"(?:Getty Images|AFP|Reuters|AP|EPA|Xinhua|Bloomberg|Alamy|Shutterstock|Pool|Handout)"
 _CREDIT_PARENS = re.compile(
@@ -281,6 +281,8 @@ _PREPOSITIONS = {"about", "across", "after", "against", "amid", "among", "before
                  "since", "through", "toward", "towards", "under", "until", "upon", "within", "without",
                  "says", "say", "said", "than", "like", "versus", "via"}
 _TOKEN = re.compile(r"\S+")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_OPENER = re.compile(r"[.!?\"”]\s+([^\s\"“‘']+)")
 _READ_MORE_TAIL = re.compile(r"\s*here\b:?\s*(?:https?://\S+)?|\s*:?\s*https?://\S+")
 _TEASERS_MAX = 50  # per paragraph; beyond that only the markers go (bounded work on hostile input)
 _HEADLINE_CHARS = 400
@@ -327,6 +329,8 @@ def _headline_bound(rest: str, article: str) -> tuple[int, bool, int]:
     """
     tokens = [(m.start(), m.end(), m.group()) for m in itertools.islice(_TOKEN.finditer(rest), _HEADLINE_MAX + 1)]
     elsewhere = article.replace(rest[: tokens[min(len(tokens), _HEADLINE_MAX) - 1][1]], " ") if tokens else ""
+    known = set(_WORD.findall(elsewhere))  # words as the article writes them elsewhere
+    openers = {_bare(w) for w in _OPENER.findall(elsewhere)}  # words that open its sentences
     sentence_case = False
     first_cap: int | None = None
     for k, (start, end, tok) in enumerate(tokens[:_HEADLINE_MAX]):
@@ -338,9 +342,9 @@ def _headline_bound(rest: str, article: str) -> tuple[int, bool, int]:
             single = k + 1 < len(tokens) and not _cap(tokens[k + 1][2])  # "Sesay said", not "Alexei Navalny"
             if name in _STARTERS:
                 return start, True, first_cap or 0  # a capitalised function word opens a sentence
-            if single and not _cap(prev) and name and re.search(rf"\b{re.escape(name.lower())}\b", elsewhere):
+            if single and not _cap(prev) and name and name.lower() in known:
                 return start, True, first_cap or 0  # a common word, capitalised only to open a sentence
-            opens = re.search(rf"[.!?\"”]\s+{re.escape(name)}\b", elsewhere) if name else None
+            opens = name in openers
             run_ended = _cap(prev) and f"{_bare(tokens[k - 2][2])} {left}" in elsewhere
             after_word = not _cap(prev) and left.lower() not in _TITLE_SMALL | _PREPOSITIONS
             if single and opens and f"{left} {name}" not in elsewhere and (run_ended or after_word):
@@ -353,8 +357,8 @@ def _headline_bound(rest: str, article: str) -> tuple[int, bool, int]:
                 # A title-case headline ran into the next sentence: it opens at the last capital.
                 # Title case is proven by a capitalised small or common word, not by a run of names.
                 last = max(i for i in range(k) if _cap(tokens[i][2]))
-                proven = any(_cap(t[2]) and (_bare(t[2]).lower() in _TITLE_SMALL or re.search(
-                    rf"\b{re.escape(_bare(t[2]).lower())}\b", elsewhere)) for t in tokens[1:last] if _bare(t[2]))
+                proven = any(_cap(t[2]) and (_bare(t[2]).lower() in _TITLE_SMALL | known)
+                             for t in tokens[1:last] if _bare(t[2]))
                 if last >= 2 and proven:
                     return tokens[last][0], True, first_cap or 0
             sentence_case = True
@@ -449,7 +453,8 @@ def _strip_tweets(text: str) -> str:
 def _strip_share_bars(text: str) -> str:
     """Runs of three or more network names ("Send Facebook Twitter Google+ ... Permalink URL")."""
     low = text.lower()
-    if "facebook" not in low and "twitter" not in low:
+    if sum(name in low for name in ("facebook", "twitter", "google+", "whatsapp", "linkedin", "tumblr", "reddit",
+                                    "pinterest", "digg", "newsvine", "permalink", "email", "print")) < 3:
         return text
     out, last = [], 0
     for m in _SHARE_BAR.finditer(text):
@@ -474,7 +479,8 @@ def _strip_credits(text: str, low: str) -> str:
         text = _CREDIT_PARENS.sub(" ", text)
     if _has(low, "credit", "courtesy"):
         text = _CREDIT_LABEL.sub(" ", text)
-    if "/" in text:
+    if "/" in text and _has(low, "getty", "afp", "reuters", "/ap", "/ ap", "epa", "xinhua", "bloomberg", "alamy",
+                            "shutterstock", "pool", "handout"):
         out, last = [], 0
         for m in _CREDIT_SLASH.finditer(text):
             names = _CREDIT_NAMES.search(text, max(last, m.start() - 80), m.start() + 1 if text[m.start()] == " " else m.start())
@@ -486,6 +492,20 @@ def _strip_credits(text: str, low: str) -> str:
     if _has(low, "getty", "alamy", "shutterstock"):
         text = _CREDIT_BARE.sub(" ", text)
     return text
+
+
+def _opens_sentence(text: str, i: int, enders: str) -> bool:
+    """Whether text[i:] starts a sentence: the paragraph start or, past spaces, one of `enders`."""
+    j = i
+    while j > 0 and text[j - 1].isspace():
+        j -= 1
+    return j == 0 or text[j - 1] in enders
+
+
+def _sub_at_sentence_start(pattern: re.Pattern[str], text: str, enders: str = ".!?\"”)") -> str:
+    """Remove the matches of `pattern` that open a sentence (the patterns start with a literal
+    word, which keeps the scan fast; the sentence test runs only on candidates)."""
+    return pattern.sub(lambda m: " " if _opens_sentence(text, m.start(), enders) else m.group(), text)
 
 
 def _has(low: str, *needles: str) -> bool:
@@ -507,13 +527,14 @@ def strip_inline(line: str) -> str:
         text = _FOLLOW_LEAD.sub(" ", text)
     if _has(low, "read more", "read also", "also read", "see also"):
         text = _strip_read_more_from(text)
-        text = _READ_MORE_HERE.sub(" ", text)
+        text = _sub_at_sentence_start(_READ_MORE_HERE, text)
         text = _strip_teasers(text)
     if _has(low, "http", "www."):
-        text = _LINK_PROMPT.sub(" ", text)
+        text = _sub_at_sentence_start(_LINK_PROMPT, text, ".!?\"”)?")
         text = _PAREN_URL.sub("", text)
-    if _has(low, "twitter", "facebook", "instagram", "snapchat", "linkedin", "youtube"):
-        text = _FOLLOW.sub(" ", text)
+    if _has(low, "twitter", "facebook", "instagram", "snapchat", "linkedin", "youtube") and _has(
+            low, "follow", "find us", "find me", "join", "like us", "like me"):
+        text = _sub_at_sentence_start(_FOLLOW, text, ".!?\"”):;—–-")
         text = _FOLLOW_ANYWHERE.sub(" ", text)
     text = _strip_credits(text, low)
     if "newsletter" in low:
