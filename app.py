@@ -75,17 +75,22 @@ def check_k(k: object, allow_default: bool) -> int | None:
     return value
 
 
-def _turns(history: list[dict]) -> list[Turn]:
+def _messages(history: object) -> list[dict]:
+    """Chat messages as ``{role, content: str}`` (Gradio sends content back as a list of parts)."""
     out = []
-    for m in history or []:
-        if not isinstance(m, dict):
+    for m in history if isinstance(history, list) else []:
+        if not isinstance(m, dict) or m.get("role") not in ("user", "assistant"):
             continue
         content = m.get("content")
-        if isinstance(content, list):  # gradio may send [{"type": "text", "text": ...}]
-            content = " ".join(c.get("text", "") for c in content if isinstance(c, dict))
-        if m.get("role") in ("user", "assistant") and isinstance(content, str):
-            out.append(Turn(m["role"], content.replace("\\", "")))
+        if isinstance(content, list):
+            content = " ".join(c.get("text", "") for c in content if isinstance(c, dict) and isinstance(c.get("text"), str))
+        if isinstance(content, str):
+            out.append({"role": m["role"], "content": content})
     return out
+
+
+def _turns(history: list[dict]) -> list[Turn]:
+    return [Turn(m["role"], m["content"].replace("\\", "")) for m in _messages(history)]
 
 
 def _filters(sources, since, until) -> Filters:
@@ -178,7 +183,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         except (UserError, DateError) as exc:
             yield history, gr.update(), message, escape_markdown(str(exc)), stored
             return
-        history = list(history or [])
+        history = _messages(history)
         turns = _turns(history)
         history += [{"role": "user", "content": escape_markdown(message)},
                     {"role": "assistant", "content": "_Searching the articles…_"}]
@@ -201,8 +206,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
 
     def restore(stored):
         stored = stored if isinstance(stored, dict) else {}
-        chat = [m for m in stored.get("chat") or [] if isinstance(m, dict)
-                and m.get("role") in ("user", "assistant") and isinstance(m.get("content"), str)]
+        chat = _messages(stored.get("chat"))
         answers = stored.get("answers") or []
         last = export.answer_from_record(answers[-1]) if answers and chat else None
         return chat, sources_html(last, article_text)

@@ -36,13 +36,17 @@
     if (opener) { ev.preventDefault(); openArticle(opener); }
   }, true);
 
-  // After an article opens at a passage, bring the passage into view inside the article panel.
+  // After an article opens at a passage, show the article and the passage inside it (the tab may
+  // still be switching, so wait until the passage has a layout).
+  function revealPassage(mark, tries) {
+    const view = mark.closest('.article-view');
+    if (!view) return;
+    if (!mark.offsetParent && tries > 0) { requestAnimationFrame(() => revealPassage(mark, tries - 1)); return; }
+    view.scrollIntoView({block: 'start'});
+    view.scrollTop += mark.getBoundingClientRect().top - view.getBoundingClientRect().top - 40;
+  }
   new MutationObserver(function () {
     const mark = document.getElementById('article-passage');
-    if (mark && !mark.dataset.shown) {
-      mark.dataset.shown = '1';
-      const view = mark.closest('.article-view');
-      if (view) view.scrollTop = mark.offsetTop - view.offsetTop - 40;
-    }
+    if (mark && !mark.dataset.shown) { mark.dataset.shown = '1'; revealPassage(mark, 120); }
   }).observe(document.documentElement, {childList: true, subtree: true});
 })();
