@@ -121,11 +121,16 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         s = summary_or_none()
         return sorted(o for o, _ in s.outlets) if s else []
 
-    def examples() -> list[list[str]]:
+    def examples() -> list[str]:
         try:
-            return [[q] for q in corpus_view.example_questions(snap())]
+            return corpus_view.example_questions(snap())
         except Exception:  # noqa: BLE001
             return []
+
+    def example_updates() -> list:
+        found = examples()
+        return [gr.update(value=found[i], visible=True) if i < len(found) else gr.update(visible=False)
+                for i in range(corpus_view.EXAMPLES)]
 
     def range_hint() -> str:
         s = summary_or_none()
@@ -261,12 +266,12 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         choices = outlet_choices()
         rows = corpus_rows()
         return (status_md(), gr.update(choices=choices), gr.update(choices=choices),
-                gr.update(samples=examples() or [["What happened?"]]), range_hint(),
+                *example_updates(), range_hint(),
                 corpus_summary_md(), corpus_view.table(rows), [r.article_id for r in rows[: corpus_view.MAX_ROWS]],
                 gr.update(value=build_label()))
 
     def rebuild(progress=gr.Progress()):
-        keep = (gr.update(),) * 8
+        keep = (gr.update(),) * (7 + corpus_view.EXAMPLES)
         refusal = builder.start()
         if refusal:
             yield (refusal, status_md()) + keep[1:] + (gr.update(),)
@@ -364,8 +369,13 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                                              scale=5, elem_id="question", max_length=2000)
                             send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
                         filter_msg = gr.Markdown(elem_id="filter-msg")
-                        example_set = gr.Dataset(components=["textbox"], samples=examples() or [["What happened?"]],
-                                                 label="Examples from the corpus", elem_id="examples")
+                        first_examples = examples()
+                        with gr.Column(elem_id="examples"):
+                            gr.Markdown("Examples from the corpus", elem_classes="examples-label")
+                            example_btns = [gr.Button(first_examples[i] if i < len(first_examples) else "",
+                                                      visible=i < len(first_examples), size="sm",
+                                                      elem_classes="example", variant="secondary")
+                                            for i in range(corpus_view.EXAMPLES)]
                         with gr.Row():
                             new = gr.Button("New chat", size="sm", elem_id="new-chat")
                             export_btn = gr.Button("Export as Markdown", size="sm", elem_id="export")
@@ -422,7 +432,8 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
             trigger(respond, ask_inputs, [chat, sources, box, filter_msg, stored], api_visibility="private")
         for field in (since, until):
             field.blur(check_dates, [since, until], filter_msg, api_visibility="private")
-        example_set.click(lambda s: s[0] if s else "", example_set, box, api_visibility="private")
+        for btn in example_btns:
+            btn.click(lambda q: q, btn, box, api_visibility="private")
         new.click(clear, None, [chat, sources, box, filter_msg, stored], api_visibility="private")
         chat.clear(clear, None, [chat, sources, box, filter_msg, stored], api_visibility="private")
         export_btn.click(export_files, stored, [export_md, dl_answer, dl_conv], api_visibility="private").then(
@@ -432,7 +443,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
             ev(search_articles, [a_query, a_outlets, a_since, a_until], [table, ids, a_note],
                api_visibility="private")
         table.select(open_row, ids, article_view, api_visibility="private")
-        index_outputs = [index_status, outlets, a_outlets, example_set, range_md, corpus_md, table, ids, rebuild_btn]
+        index_outputs = [index_status, outlets, a_outlets, *example_btns, range_md, corpus_md, table, ids, rebuild_btn]
         rebuild_btn.click(rebuild, None, [report, *index_outputs], concurrency_limit=2, api_visibility="private")
         add_btn.click(upload, [files, overwrite], [upload_msg], api_visibility="private")
         gr.api(api_ask, api_name="ask")
