@@ -123,3 +123,28 @@ def test_build_time_reads_as_ago_with_utc():
     now = datetime(2026, 11, 25, 11, 12, tzinfo=UTC)
     assert ago("2026-11-25T09:12:00+00:00", now) == "2 hours ago (2026-11-25 09:12 UTC)"
     assert ago("garbage", now) == "at an unknown time"
+
+
+def test_examples_and_table_come_from_the_indexed_articles():
+    from types import SimpleNamespace
+
+    from index.models import Article, ArticleMeta, Chunk
+    from web import corpus_view
+
+    arts = {f"a{i}": Article(f"a{i}", f"a{i}.md", "text", ArticleMeta(title, outlet, date))
+            for i, (title, outlet, date) in enumerate([
+                ("Harbour reopens after the storm - Island Post", "Island Post", "2024-04-02"),
+                ("Will robots replace workers by 2030?", "Tech Daily", "2024-03-01"),
+                ("Short", "Tech Daily", "2024-02-01"), ("Council approves the new tram line", "City Wire", None)])}
+    snap = SimpleNamespace(articles=arts, chunks=[Chunk("c0", "a0", 0, "t", 0, 1), Chunk("c1", "a0", 1, "t", 1, 2)])
+    assert corpus_view.example_questions(snap) == [
+        "What do the articles report about “Harbour reopens after the storm”?",  # the outlet suffix dropped
+        "Will robots replace workers by 2030?",
+        "What do the articles report about “Council approves the new tram line”?"]
+    s = corpus_view.summary(snap)
+    assert (s.first, s.last, s.undated, s.outlets[0]) == ("2024-02-01", "2024-04-02", 1, ("Tech Daily", 2))
+    rows = corpus_view.rows(snap)
+    assert rows[0].chunks == 2 and rows[-1].published == ""
+    assert [r.title for r in corpus_view.filter_rows(rows, "ROBOTS")] == ["Will robots replace workers by 2030?"]
+    assert len(corpus_view.filter_rows(rows, since="2024-03")) == 2
+    assert len(corpus_view.filter_rows(rows, outlets=["Tech Daily"], until="2024-02")) == 1

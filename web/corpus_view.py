@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from assistant.render import safe_link
 from index.reader import Snapshot
 
 MAX_ROWS = 500
@@ -91,12 +92,13 @@ def example_questions(snap: Snapshot, n: int = EXAMPLES) -> list[str]:
         m = _SUFFIX.search(title)
         if m and m.group(1).strip().casefold() in (r.outlet.casefold(), r.outlet.casefold().split(".")[0]):
             title = title[: m.start()]
-        title = title.strip(" .?!:;")
+        title = title.strip(" .!:;")
         if len(title) < 12 or title == "Untitled":
             continue
         if len(title) > 90:
             title = title[:90].rsplit(" ", 1)[0] + "…"
-        q = f"What do the articles report about “{title}”?"
+        # A title that is a question is asked as it is; any other is asked about.
+        q = title if title.endswith("?") else f"What do the articles report about “{title.rstrip('?')}”?"
         if q not in out:
             out.append(q)
         if len(out) == n:
@@ -138,8 +140,6 @@ def article_html(snap: Snapshot, article_id: str, start: int | None = None) -> s
             body = (html.escape(text[: chunk.char_start]) + '<mark id="article-passage" class="passage">'
                     + html.escape(text[chunk.char_start : chunk.char_end]) + "</mark>"
                     + html.escape(text[chunk.char_end :]))
-    from assistant.render import safe_link
-
     link = safe_link(m.url)
     meta = [html.escape(m.source or "unknown outlet"), html.escape(m.published or "undated")]
     if link:
