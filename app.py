@@ -466,6 +466,7 @@ def _stop(signum, frame):  # noqa: ARG001
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # Gradio's own startup requests are not news
     settings = get_settings()
     temp = private_temp_dir()
     signal.signal(signal.SIGTERM, _stop)
