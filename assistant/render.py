@@ -9,20 +9,24 @@ their source, and an article's own http(s) URL when it is known.
 from __future__ import annotations
 
 import html
+import ipaddress
 import re
-from urllib.parse import urlparse
+from urllib.parse import quote, urlsplit
+
+import idna
 
 from assistant.types import Answer, Passage
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
+# Every ASCII punctuation character: CommonMark shows a backslash-escaped one literally, which
+# also breaks GFM's autolinks (www\.x, http\://, a\@b) and every tag, emphasis and image.
+_MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
 _MARKER = re.compile(r"\[(\d+)\]")
 _TABLE_ROW = re.compile(r"^\| .* \|$")
 CONTEXT_CHARS = 700
 
 
 def escape_markdown(text: str) -> str:
-    """Text that markdown shows literally: no emphasis, links, images or HTML (tags become entities)."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text that markdown shows literally: no emphasis, links, autolinks, images or HTML."""
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
@@ -48,31 +52,58 @@ def answer_markdown(ans: Answer) -> str:
         text = linked(line)
         if text.startswith("\\- "):  # our own bullets stay bullets
             text = "- " + text[3:]
-        lines.append(text.replace("(unsupported)", "⚠️ *unsupported by the cited passage*"))
+        lines.append(text.replace(escape_markdown("(unsupported)"), "**(unsupported by the cited passage)**"))
     body = "\n".join(lines)
     if ans.refused:
-        body = "🚫 " + body
+        body = "**Not answered.** " + body
     if ans.unsupported:
-        body += "\n\n⚠️ " + escape_markdown(f"{len(ans.unsupported)} sentence(s) are not supported by the passages they cite.")
+        body += "\n\n**Note:** " + escape_markdown(
+            f"{len(ans.unsupported)} sentence(s) are not supported by the passages they cite.")
     return body
 
 
-def _safe_url(url: str | None) -> str | None:
-    if not url:
+def safe_link(url: str | None) -> tuple[str, str] | None:
+    """``(href, shown host)`` for a plain http(s) URL, else None.
+
+    The host is shown as the browser will resolve it: userinfo dropped, IDNA as ASCII punycode;
+    a host IDNA refuses (bidi overrides, spaces, controls) gives no link at all. The href is
+    rebuilt from those parts with everything else percent-encoded, so what is shown is where it goes.
+    """
+    if not url or len(url) > 2048:
         return None
-    parsed = urlparse(url.strip())
-    return url.strip() if parsed.scheme in ("http", "https") and parsed.netloc else None
+    try:
+        parts = urlsplit(url.strip())
+        scheme, host, port = parts.scheme.lower(), parts.hostname, parts.port
+    except ValueError:
+        return None
+    if scheme not in ("http", "https") or not host:
+        return None
+    try:
+        shown = str(ipaddress.ip_address(host))
+        netloc = f"[{shown}]" if ":" in shown else shown
+    except ValueError:
+        try:
+            shown = netloc = idna.encode(host.rstrip("."), uts46=True).decode("ascii")
+        except (idna.IDNAError, UnicodeError, ValueError):
+            return None
+    if port is not None:
+        netloc += f":{port}"
+    safe = "/%:@!$&'()*+,;=-._~"
+    href = f"{scheme}://{netloc}{quote(parts.path, safe=safe) or '/'}"
+    if parts.query:
+        href += "?" + quote(parts.query, safe=safe + "?")
+    return href, shown
 
 
 def _meta_line(p: Passage) -> str:
     parts = [html.escape(p.source or "unknown outlet")]
     if p.published:
         parts.append(html.escape(p.published))
-    url = _safe_url(p.url)
-    if url:
-        parts.append(f'<a href="{html.escape(url, quote=True)}" target="_blank" '
-                     f'rel="noopener noreferrer nofollow">{html.escape(urlparse(url).netloc)}</a>')
-    return " · ".join(parts)
+    link = safe_link(p.url)
+    if link:
+        parts.append(f'<a class="src-link" href="{html.escape(link[0], quote=True)}" target="_blank" '
+                     f'rel="noopener noreferrer nofollow">{html.escape(link[1])}</a>')
+    return " · ".join(f"<bdi>{x}</bdi>" for x in parts)
 
 
 def _highlighted(text: str, offset: int, spans: list[list[int]]) -> str:
@@ -98,9 +129,11 @@ def source_card(p: Passage, article_text: str | None, label: str) -> str:
         after = html.escape(article_text[p.char_end : b] + ("…" if b < len(article_text) else "")).replace("\n", "<br>")
         context = (f'<details class="ctx"><summary>Show surrounding article text</summary>'
                    f'<div class="ctx-text">{before}<span class="passage">{body}</span>{after}</div></details>')
+    opener = (f'<button type="button" class="open-article" data-article="{html.escape(p.article_id, quote=True)}" '
+              f'data-start="{int(p.char_start)}">Open article</button>')
     return (f'<div class="src"{anchor}><div class="src-head"><span class="src-n">{html.escape(label)}</span> '
-            f'<b>{html.escape(p.title or "Untitled")}</b></div><div class="src-meta">{_meta_line(p)}</div>'
-            f'<blockquote class="src-text">{body}</blockquote>{context}</div>')
+            f'<b><bdi>{html.escape(p.title or "Untitled")}</bdi></b></div><div class="src-meta">{_meta_line(p)}</div>'
+            f'<blockquote class="src-text">{body}</blockquote>{context}{opener}</div>')
 
 
 def sources_html(ans: Answer | None, article_text) -> str:
@@ -112,36 +145,8 @@ def sources_html(ans: Answer | None, article_text) -> str:
         parts.append("<h4>Sources</h4>")
         parts += [source_card(p, article_text(p.article_id), f"[{p.marker}]") for p in ans.citations]
     if ans.refused:
-        parts.append('<h4 class="closest">Closest material — it does not answer the question</h4>')
+        parts.append('<h4 class="closest">Closest material: it does not answer the question</h4>')
         parts += [source_card(p, article_text(p.article_id), "•") for p in ans.passages[:3]]
         if not ans.passages:
             parts.append('<div class="src-empty">No passage matched.</div>')
     return "\n".join(parts)
-
-
-CSS = """
-.src { border: 1px solid #d0d7de; border-radius: 8px; padding: 8px 10px; margin: 8px 0; }
-.src.flash { outline: 3px solid #f59e0b; }
-.src-head { font-size: 0.95em; } .src-n { font-weight: 700; color: #b45309; }
-.src-meta { font-size: 0.8em; color: #57606a; margin: 2px 0 4px; }
-.src-text { margin: 4px 0; padding-left: 8px; border-left: 3px solid #d0d7de; font-size: 0.9em; }
-.src mark { background: #fde68a; }
-.ctx summary { cursor: pointer; font-size: 0.8em; color: #0969da; }
-.ctx-text { font-size: 0.85em; color: #444; } .ctx-text .passage { background: #f1f5f9; }
-.src-filters, .src-empty { font-size: 0.8em; color: #57606a; }
-h4.closest { color: #9a3412; }
-"""
-
-# Clicking a marker scrolls its source into view and flashes it (same page, no navigation).
-HEAD = """
-<script>
-document.addEventListener('click', function (ev) {
-  const a = ev.target.closest && ev.target.closest('a[href^="#src-"]');
-  if (!a) return;
-  ev.preventDefault(); ev.stopPropagation();
-  const el = document.getElementById(a.getAttribute('href').slice(1));
-  if (el) { el.scrollIntoView({behavior: 'smooth', block: 'center'}); el.classList.add('flash');
-            setTimeout(() => el.classList.remove('flash'), 1500); }
-}, true);
-</script>
-"""

@@ -48,6 +48,7 @@ def test_default_answerer_unmoved(bot, question):
         assert any(s.text in p.text for p in ans.citations if p.marker in s.markers)
     assert "pwned" not in ans.answer.replace("'pwned'", "")
     md = answer_markdown(ans)
-    assert "![" not in md and "<img" not in md and "](http" not in md
+    live = re.sub(r"\\.", "", md)  # what markdown may parse: backslash-escaped characters are literal
+    assert "![" not in live and "<" not in live and "](http" not in md
     panel = sources_html(ans, lambda aid: None)
     assert "<img" not in panel and "<script" not in panel and "href=\"http://evil" not in panel
