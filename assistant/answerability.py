@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -160,7 +161,10 @@ def assess(question: str, passages: list[Passage], cands: list[Candidate], retri
     rare_missing = max((w / total for t, w in idf.items() if t not in present), default=0.0)
 
     # The question's names must meet in one passage: "X on Y" needs both.
-    names = entities(question)
+    # A name counts by its most specific word: "Finnish Prime Minister Juha Sipila" is mentioned
+    # only where "Sipila" is, not wherever "Prime" or "Finnish" is.
+    names = [_key_word(n, retriever, df) for n in entities(question)]
+    names = [n for n in dict.fromkeys(names) if n]
     folded = [p.text.casefold() for p in passages]
     missing, name_cov = None, 1.0
     if names and folded:
@@ -181,6 +185,15 @@ def assess(question: str, passages: list[Passage], cands: list[Candidate], retri
     top_dense = max((p.dense_similarity or 0.0 for p in passages[:3]), default=0.0)
     return Evidence(coverage, name_cov, missing, best_score, top_dense, typed, anticipated, rare_missing, past,
                     answer_type)
+
+
+def _key_word(name: str, retriever, df: np.ndarray | None) -> str:
+    """The word of a name that is rarest in the index (a word the index never saw is rarest of all)."""
+    words = [w for w in re.findall(r"[\w'’-]+", name) if bm25.tokenize([w])[0]]
+    if len(words) <= 1:
+        return words[0] if words else ""
+    weights = _idf(retriever, [bm25.tokenize([w])[0][0] for w in words], df)
+    return max(words, key=lambda w: weights.get(bm25.tokenize([w])[0][0], 0.0))
 
 
 def _idf(retriever, terms: list[str], df: np.ndarray | None) -> dict[str, float]:

@@ -68,7 +68,7 @@ def entities(text: str) -> list[str]:
         while words and words[0] in ("of", "de"):
             words = words[1:]
         if words:
-            out.append(" ".join(words).rstrip("'’s").rstrip("’'"))
+            out.append(re.sub(r"['’]s?$", "", " ".join(words)))
     return [e for e in dict.fromkeys(out) if e]
 
 
