@@ -44,24 +44,24 @@ def open_snapshot(settings: Settings) -> Snapshot:
         articles = tables.read_articles(folder)
         chunks = tables.read_chunks(folder)
         retriever = bm25.load(folder / "bm25")
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        meta = [articles[c.article_id].meta for c in chunks]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise generations.IndexCorrupt(
-            f"index tables in {folder.name} are damaged ({type(exc).__name__}): run `python -m index rebuild`"
+            f"index tables in {folder.name} are damaged ({type(exc).__name__}): {generations.REBUILD}"
         ) from exc
     if len(chunks) != manifest.chunk_count:
-        raise generations.IndexCorrupt(f"chunk table of {folder.name} is incomplete: run `python -m index rebuild`")
+        raise generations.IndexCorrupt(f"chunk table of {folder.name} is incomplete: {generations.REBUILD}")
     try:
         client = store.open_client(manifest.chroma_url, folder / "chroma")
+        if not manifest.chroma_url:
+            client = store.Guarded(client, folder.name)
         collection = store.get_collection(client, manifest.collection)
-    except store.StoreUnavailable:
+    except (store.StoreUnavailable, generations.IndexCorrupt):
         raise
     except Exception as exc:
         if manifest.chroma_url:
             raise store.StoreUnavailable(store.server_error(manifest.chroma_url, exc)) from exc
-        raise generations.IndexCorrupt(
-            f"the vector store of {folder.name} cannot be opened ({type(exc).__name__}): "
-            "run `python -m index rebuild`") from exc
-    meta = [articles[c.article_id].meta for c in chunks]
+        raise store.damaged(folder.name, exc) from exc
     return Snapshot(
         folder=folder,
         manifest=manifest,
@@ -97,11 +97,16 @@ class IndexReader:
 
 
 def status(settings: Settings) -> dict:
-    """What ``python -m index status`` and the web page show."""
+    """What ``python -m index status`` and the web page show; verifies every file the
+    manifest lists (sizes, checksums, SQLite's check) and raises ``IndexCorrupt`` on damage."""
     base = {"index_dir": str(settings.index_dir), "build_running": generations.is_build_running(settings.index_dir)}
     folder = generations.current_dir(settings.index_dir)
     m = generations.read_manifest(folder)
     generations.verify_files(folder, m)
+    outlets: dict[tuple[str, str], int] = {}
+    for a in m.articles.values():
+        if a.source:
+            outlets[(a.source, a.domain)] = outlets.get((a.source, a.domain), 0) + 1
     return {
         **base,
         "articles": len(m.articles),
@@ -116,4 +121,5 @@ def status(settings: Settings) -> dict:
         "chunk_overlap_tokens": m.chunk_overlap_tokens,
         "skipped": m.skipped,
         "sources": sorted({a.source for a in m.articles.values() if a.source}),
+        "outlets": [{"name": n, "domain": d, "articles": c} for (n, d), c in sorted(outlets.items())],
     }

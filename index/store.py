@@ -6,14 +6,23 @@ supply every vector, so Chroma never loads (or downloads) a default model.
 
 from __future__ import annotations
 
+import functools
+import logging
+import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlparse
 
 import chromadb
 import numpy as np
+from chromadb.errors import InternalError
 
+from index.generations import REBUILD, IndexCorrupt
 from index.models import Article, Chunk
+
+log = logging.getLogger(__name__)
+# What a damaged embedded store raises (a bad argument is not damage and passes through).
+STORE_DAMAGE = (InternalError, sqlite3.DatabaseError, OSError)
 
 ADD_BATCH = 2000
 
@@ -46,6 +55,40 @@ def open_client(chroma_url: str | None, persist_dir: Path | None):
             raise StoreUnavailable(server_error(chroma_url, exc)) from exc
     assert persist_dir is not None
     return chromadb.PersistentClient(path=str(persist_dir), settings=client_settings())
+
+
+def damaged(where: str, exc: BaseException) -> IndexCorrupt:
+    """The error shown for a damaged embedded store; the store's own text goes to the log."""
+    log.error("vector store of %s failed: %s: %s", where, type(exc).__name__, exc)
+    return IndexCorrupt(f"the vector store of index {where} is damaged and cannot be read: {REBUILD}")
+
+
+class Guarded:
+    """A Chroma client or collection whose damage errors become ``IndexCorrupt``.
+
+    Readers get their store through this, so any caller (LangChain's ``Chroma`` included)
+    sees one actionable error instead of raw SQLite text; collections it returns are
+    guarded too.
+    """
+
+    def __init__(self, target, where: str):
+        self._target = target
+        self._where = where
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._target, name)
+        if not callable(attr):
+            return attr
+
+        @functools.wraps(attr)
+        def call(*args, **kwargs):
+            try:
+                out = attr(*args, **kwargs)
+            except STORE_DAMAGE as exc:
+                raise damaged(self._where, exc) from exc
+            return Guarded(out, self._where) if isinstance(out, chromadb.Collection) else out
+
+        return call
 
 
 def create_collection(client, name: str):
