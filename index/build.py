@@ -58,7 +58,7 @@ def prepare(settings: Settings) -> Prepared:
         try:
             cleaned = clean(r.text, r.meta.title)
         except Exception as exc:  # one article the cleaner chokes on must not stop the build
-            log.warning("cleaning %s failed", r.path, exc_info=True)
+            log.warning("cleaning %s failed: %s: %s", r.path, type(exc).__name__, exc)
             skipped.append(Skipped(r.path, f"could not be cleaned ({type(exc).__name__})"))
             continue
         if not cleaned.text.strip():
@@ -98,7 +98,7 @@ def _previous(index_dir: Path) -> tuple[Path | None, Manifest | None, str]:
     except generations.IndexCorrupt as exc:
         return None, None, f"previous index unusable ({exc})"
     except Exception as exc:  # any other damage to the folder: start over rather than fail
-        log.warning("previous index in %s unusable", index_dir, exc_info=True)
+        log.info("previous index in %s unusable", index_dir, exc_info=True)
         return None, None, f"previous index unusable ({type(exc).__name__})"
 
 
@@ -196,7 +196,7 @@ def _write_generation(settings, folder, prev_dir, prev, articles, report, model,
         try:
             new_chunks.extend(chunker.split(art))
         except Exception as exc:  # the article drops out; the build goes on and says which
-            log.warning("chunking %s failed", art.path, exc_info=True)
+            log.warning("chunking %s failed: %s: %s", art.path, type(exc).__name__, exc)
             report.skipped.append(Skipped(art.path, f"could not be split into passages ({type(exc).__name__})"))
             for group in (report.added, report.changed):
                 if art.article_id in group:

@@ -198,10 +198,10 @@ def _sqlite_ok(path: Path) -> bool:
         finally:
             con.close()
     except (OSError, sqlite3.Error) as exc:
-        log.warning("SQLite check of %s failed: %s", path, exc)
+        log.info("SQLite check of %s failed: %s", path, exc)
         return False
     if rows != [("ok",)]:
-        log.warning("SQLite check of %s: %s", path, rows[:5])
+        log.info("SQLite check of %s: %s", path, rows[:5])
         return False
     return True
 
@@ -233,7 +233,7 @@ def verify_files(folder: Path, manifest: Manifest, checksums: bool = True) -> No
         except (OSError, TypeError, AttributeError, ValueError):
             ok = False
         if not ok:
-            log.warning("index file %s of %s differs from its manifest entry %s", rel, folder, rec)
+            log.info("index file %s of %s differs from its manifest entry %s", rel, folder, rec)
             raise IndexCorrupt(f"index file {rel} in {folder.name} is missing or damaged: {REBUILD}")
 
 
