@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "status":
             from index.reader import status
 
-            _print_status(status(settings), args.json)
+            _print_status(status(settings, probe=True), args.json)
         else:
             from index.build import build
 

@@ -92,6 +92,10 @@ def _previous(index_dir: Path) -> tuple[Path | None, Manifest | None, str]:
         folder = generations.current_dir(index_dir)
         manifest = generations.read_manifest(folder)
         generations.verify_files(folder, manifest)
+        if not manifest.chroma_url:  # its vectors are copied: they must be sound
+            from index.reader import probe_store
+
+            probe_store(folder, manifest)
         return folder, manifest, ""
     except generations.IndexMissing:
         return None, None, "no previous index"
@@ -241,7 +245,9 @@ def _write_generation(settings, folder, prev_dir, prev, articles, report, model,
     stored = collection.count()
     if stored != len(chunks):
         raise RuntimeError(f"store holds {stored} chunks but the table has {len(chunks)}; build aborted")
-    client.close()  # flushes and releases the store before its files are checksummed
+    generations.write_atomic(folder / store.PROBE_FILE,
+                             json.dumps(store.probe_sample(collection, [c.chunk_id for c in chunks])))
+    client.close()  # flushes and releases the store before its files are recorded
 
     manifest = Manifest(
         generation=folder.name,
@@ -261,7 +267,8 @@ def _write_generation(settings, folder, prev_dir, prev, articles, report, model,
         },
         chunk_count=len(chunks),
         skipped=[{"path": s.path, "reason": s.reason} for s in report.skipped],
-        files=generations.record_files(folder, [tables.ARTICLES, tables.CHUNKS, "bm25", "chroma"]),
+        files=generations.record_files(folder, [tables.ARTICLES, tables.CHUNKS, "bm25", store.PROBE_FILE,
+                                                generations.STORE_DIR]),
     )
     generations.write_atomic(folder / generations.MANIFEST, json.dumps(manifest.to_json(), indent=1))
     report.articles, report.chunks = len(ordered), len(chunks)

@@ -31,10 +31,11 @@ BUILDING = "BUILDING"
 FORMAT_VERSION = 1
 REBUILD = "run `python -m index rebuild`"
 _GENERATION_NAME = re.compile(r"gen-[A-Za-z0-9-]{1,80}")
-# Chroma rewrites these on every open (a lock row in its SQLite file, a scratch
-# length table): they are checked by SQLite's own check and by size, not by checksum.
-_SQLITE_FILES = {"chroma.sqlite3"}
-_SIZE_ONLY_FILES = {"length.bin"}
+# Chroma rewrites its own files when it opens them (a lock row in its SQLite file; the
+# HNSW files of small collections are rebuilt from its log), so they cannot be checksummed:
+# the SQLite file gets SQLite's own check, the others must exist, and the vectors are
+# checked by querying them (``store.probe``).
+STORE_DIR = "chroma"
 
 
 class IndexMissing(Exception):
@@ -76,7 +77,7 @@ class Manifest:
     articles: dict[str, ArticleEntry] = field(default_factory=dict)
     chunk_count: int = 0
     skipped: list[dict] = field(default_factory=list)
-    # relative path -> {"size": bytes, "sha256": hex or None, "check": "sha256"|"size"|"sqlite"};
+    # relative path -> {"size": bytes, "sha256": hex or None, "check": "sha256"|"sqlite"|"exists"};
     # manifests written before checksums hold a bare size.
     files: dict[str, dict | int] = field(default_factory=dict)
     version: int = FORMAT_VERSION
@@ -163,10 +164,10 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def _check_kind(path: Path) -> str:
-    if path.name in _SQLITE_FILES:
-        return "sqlite"
-    return "size" if path.name in _SIZE_ONLY_FILES else "sha256"
+def _check_kind(folder: Path, path: Path) -> str:
+    if path.relative_to(folder).parts[0] != STORE_DIR:
+        return "sha256"
+    return "sqlite" if path.suffix == ".sqlite3" else "exists"
 
 
 def record_files(folder: Path, names: list[str]) -> dict[str, dict]:
@@ -177,7 +178,7 @@ def record_files(folder: Path, names: list[str]) -> dict[str, dict]:
         if not path.exists():
             continue
         for f in [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file()):
-            kind = _check_kind(f)
+            kind = _check_kind(folder, f)
             out[f.relative_to(folder).as_posix()] = {
                 "size": f.stat().st_size,
                 "sha256": file_sha256(f) if kind == "sha256" else None,
@@ -212,7 +213,7 @@ def _file_ok(root: Path, rel: str, rec: dict | int, checksums: bool) -> bool:
         return False
     size = rec.get("size") if isinstance(rec, dict) else rec
     kind = rec.get("check", "sha256") if isinstance(rec, dict) else "size"
-    if kind != "sqlite" and path.stat().st_size != size:
+    if kind in ("sha256", "size") and path.stat().st_size != size:
         return False
     if not checksums:
         return True
@@ -223,18 +224,38 @@ def _file_ok(root: Path, rel: str, rec: dict | int, checksums: bool) -> bool:
     return True
 
 
+# Folders whose checksums were verified, with the (size, mtime) of their files then: the
+# page asks for status often, and unchanged files need no second hashing.
+_verified: dict[Path, tuple] = {}
+
+
+def _stat_signature(root: Path, names) -> tuple | None:
+    try:
+        return tuple((rel, (st := (root / rel).stat()).st_size, st.st_mtime_ns) for rel in sorted(names))
+    except (OSError, TypeError):
+        return None
+
+
 def verify_files(folder: Path, manifest: Manifest, checksums: bool = True) -> None:
     """Every file the manifest lists must still be as built: sizes always, then checksums
-    (and SQLite's own check) unless ``checksums`` is False. Raises ``IndexCorrupt``."""
+    (and SQLite's own check) unless ``checksums`` is False or no file changed since they
+    last passed. Raises ``IndexCorrupt``."""
     root = folder.resolve()
+    signature = _stat_signature(root, manifest.files)
+    deep = checksums and (signature is None or _verified.get(root) != signature)
     for rel, rec in manifest.files.items():
         try:
-            ok = _file_ok(root, rel, rec, checksums)
+            ok = _file_ok(root, rel, rec, deep)
         except (OSError, TypeError, AttributeError, ValueError):
             ok = False
         if not ok:
+            _verified.pop(root, None)
             log.info("index file %s of %s differs from its manifest entry %s", rel, folder, rec)
             raise IndexCorrupt(f"index file {rel} in {folder.name} is missing or damaged: {REBUILD}")
+    if deep and signature is not None:
+        if len(_verified) > 16:  # old generations of a long-running process
+            _verified.clear()
+        _verified[root] = signature
 
 
 def new_generation(index_dir: Path) -> Path:

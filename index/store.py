@@ -91,6 +91,36 @@ class Guarded:
         return call
 
 
+PROBE_FILE = "probe.json"
+PROBES = 6
+
+
+def probe_sample(collection, chunk_ids: list[str]) -> dict:
+    """A few stored vectors, spread over the index, to query again later (see ``probe``)."""
+    step = max(1, len(chunk_ids) // PROBES)
+    ids = chunk_ids[::step][:PROBES]
+    if not ids:
+        return {"ids": [], "vectors": []}
+    got = collection.get(ids=ids, include=["embeddings"])
+    by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
+    return {"ids": ids, "vectors": [[float(x) for x in by_id[i]] for i in ids]}
+
+
+def probe(collection, sample: dict, chunk_count: int, where: str) -> None:
+    """Each probe vector must find itself (distance ~0) and the store must hold every chunk:
+    damage to the vectors that Chroma does not notice by itself shows here."""
+    if collection.count() != chunk_count:
+        raise IndexCorrupt(f"the vector store of index {where} has lost passages: {REBUILD}")
+    vectors = sample.get("vectors") or []
+    if not vectors:
+        return
+    got = collection.query(query_embeddings=vectors, n_results=min(10, chunk_count), include=["distances"])
+    for dists in got["distances"]:
+        if not dists or min(dists) > 1e-3:
+            log.error("vector store of %s: a stored vector no longer finds itself (%s)", where, dists[:3])
+            raise IndexCorrupt(f"the vector store of index {where} is damaged: {REBUILD}")
+
+
 def create_collection(client, name: str):
     return client.get_or_create_collection(
         name=name, embedding_function=None, metadata={"hnsw:space": "cosine"}

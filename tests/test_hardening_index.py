@@ -208,6 +208,14 @@ def _damage(idx: Path, kind: str) -> None:
         (live / tables.CHUNKS).write_bytes(data[: len(data) // 2])
     elif kind == "vectors-random":
         _random_bytes_over(next(live.glob("chroma/*/data_level0.bin")), length=1 << 20)
+    elif kind == "vectors-lost":
+        from index import store
+
+        client = store.open_client(None, live / "chroma")
+        store.get_collection(client, "dossier").delete(ids=[tables.read_chunks(live)[0].chunk_id])
+        client.close()
+    elif kind == "store-file-missing":
+        next(live.glob("chroma/*/link_lists.bin")).unlink()
     elif kind == "sqlite-random":
         _random_bytes_over(live / "chroma" / "chroma.sqlite3", skip=4196, stride=4096, length=200)
     elif kind == "bm25-missing":
@@ -215,8 +223,8 @@ def _damage(idx: Path, kind: str) -> None:
 
 
 DAMAGE = ["current-binary", "current-empty", "current-folder", "generation-missing", "manifest-wrong-shape",
-          "chunks-truncated", "vectors-random", "sqlite-random", "bm25-missing"]
-CLI_REBUILD = {"current-binary", "current-folder", "vectors-random", "sqlite-random"}  # the rest in-process: faster
+          "chunks-truncated", "vectors-lost", "store-file-missing", "sqlite-random", "bm25-missing"]
+CLI_REBUILD = {"current-binary", "current-folder", "vectors-lost", "sqlite-random"}  # the rest in-process: faster
 
 
 @pytest.mark.parametrize("kind", DAMAGE)
@@ -260,7 +268,8 @@ def test_manifest_lists_every_file_with_size_and_checksum_and_reads_keep_it_vali
         assert rec["size"] == (live / rel).stat().st_size or rec["check"] == "sqlite"
         if rec["check"] == "sha256":
             assert rec["sha256"] == generations.file_sha256(live / rel)
-    assert any(rel.startswith("chroma/") and rec["check"] == "sha256" for rel, rec in files.items())
+    assert files["probe.json"]["check"] == files[tables.CHUNKS]["check"] == "sha256"
+    assert {rec["check"] for rel, rec in files.items() if rel.startswith("chroma/")} == {"sqlite", "exists"}
     # Chroma writes to some of its files whenever it opens them: answering must not look like damage.
     for _ in range(2):
         bot = Assistant(settings)
@@ -268,6 +277,29 @@ def test_manifest_lists_every_file_with_size_and_checksum_and_reads_keep_it_vali
         bot.reader.snapshot().client.close()
     assert status(settings)["articles"] == 1
     assert _cli("status", "--index", str(idx)).returncode == 0
+    _random_bytes_over(live / tables.CHUNKS, length=64)  # after a passing check, a change is still seen
+    with pytest.raises(generations.IndexCorrupt, match="chunks.jsonl .* damaged"):
+        status(settings)
+
+
+def test_random_bytes_in_the_vector_files_are_reported_or_harmless(pristine, tmp_path):
+    """Chroma rebuilds a small collection's HNSW files from its own log when it opens them, so
+    overwritten HNSW files either show as damage or do not change a single search result."""
+    corpus, source = pristine
+    idx = tmp_path / "idx"
+    shutil.copytree(source, idx)
+    settings = make_settings(corpus, idx)
+    query = "What did the Chinese foreign ministry say about trade?"
+    from assistant.pipeline import Assistant
+
+    before = [p.chunk_id for p in Assistant(settings).ask(query).passages]
+    generations._verified.clear()
+    _damage(idx, "vectors-random")
+    st = _cli("status", "--index", str(idx))
+    if st.returncode == 0:
+        assert [p.chunk_id for p in Assistant(settings).ask(query).passages] == before
+    else:
+        assert st.returncode == 2 and "python -m index rebuild" in st.stderr
 
 
 def test_store_failure_while_answering_names_rebuild_not_sqlite(pristine, tmp_path, caplog):
