@@ -76,6 +76,7 @@ def _print_status(st: dict, as_json: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from index.build import NothingToIndex
     from index.generations import BuildLocked, IndexCorrupt, IndexMissing
 
     try:
@@ -83,14 +84,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "status":
             from index.reader import status
 
-            _print_status(status(settings), args.json)
+            _print_status(status(settings, probe=True), args.json)
         else:
             from index.build import build
 
             report = build(settings, force=args.command == "rebuild", quiet=args.quiet or args.json)
             _print_report(report, args.json)
         return 0
-    except (BuildLocked, IndexMissing, IndexCorrupt, FileNotFoundError) as exc:
+    except (BuildLocked, IndexMissing, IndexCorrupt, NothingToIndex, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from index.chunking import CHUNKER_VERSION, Chunker
 from index.cleaning import CLEANER_VERSION, clean
 from index.embedding import embed_texts, load_model, model_dimension
 from index.generations import ArticleEntry, Manifest
-from index.loading import load_corpus
+from index.loading import cap_title, load_corpus, skip_summary
 from index.models import Article, BuildReport, Chunk, Skipped, sha256
 from index.settings import Settings
 
@@ -27,6 +28,11 @@ Progress = Callable[[str, float], None]
 """Called with a stage name and a fraction done (0..1); the web page shows it."""
 
 HOLD_ENV = "DOSSIER_FAULT_HOLD_AT"
+log = logging.getLogger(__name__)
+
+
+class NothingToIndex(Exception):
+    """The corpus holds no article that can be indexed; the previous index stays live."""
 
 
 def checkpoint(stage: str) -> None:
@@ -45,16 +51,27 @@ class Prepared:
 
 def prepare(settings: Settings) -> Prepared:
     """Load and clean the corpus; articles with no text left become skips."""
-    raw, skipped = load_corpus(settings.corpus_dir, int(settings.max_file_mb * 1_000_000))
+    raw, skipped = load_corpus(settings.corpus_dir, int(settings.max_file_mb * 1_000_000),
+                               settings.max_records_per_file)
     articles = []
     for r in raw:
-        cleaned = clean(r.text, r.meta.title)
+        try:
+            cleaned = clean(r.text, r.meta.title)
+        except Exception as exc:  # one article the cleaner chokes on must not stop the build
+            log.warning("cleaning %s failed: %s: %s", r.path, type(exc).__name__, exc)
+            skipped.append(Skipped(r.path, f"could not be cleaned ({type(exc).__name__})"))
+            continue
         if not cleaned.text.strip():
             skipped.append(Skipped(r.path, "no article text left after removing page furniture"))
             continue
-        meta = r.meta if r.meta.title else type(r.meta)(cleaned.title, r.meta.source, r.meta.published, r.meta.url)
+        meta = r.meta if r.meta.title else replace(r.meta, title=cap_title(cleaned.title))
         articles.append(Article(r.article_id, r.path, cleaned.text, meta))
     return Prepared(articles, skipped)
+
+
+def nothing_to_index(settings: Settings, skipped: list[Skipped]) -> NothingToIndex:
+    what = skip_summary(skipped) if skipped else "it holds no article files"
+    return NothingToIndex(f"nothing to index in {settings.corpus_dir}: {what}")
 
 
 def fingerprint(settings: Settings) -> str:
@@ -70,15 +87,31 @@ def collection_name(settings: Settings, generation: str) -> str:
 
 
 def _previous(index_dir: Path) -> tuple[Path | None, Manifest | None, str]:
+    """The live generation to build on, or why there is none (damage means a full build)."""
     try:
         folder = generations.current_dir(index_dir)
         manifest = generations.read_manifest(folder)
         generations.verify_files(folder, manifest)
+        if not manifest.chroma_url:  # its vectors are copied: they must be sound
+            from index.reader import probe_store
+
+            probe_store(folder, manifest)
         return folder, manifest, ""
     except generations.IndexMissing:
         return None, None, "no previous index"
     except generations.IndexCorrupt as exc:
         return None, None, f"previous index unusable ({exc})"
+    except Exception as exc:  # any other damage to the folder: start over rather than fail
+        log.info("previous index in %s unusable", index_dir, exc_info=True)
+        return None, None, f"previous index unusable ({type(exc).__name__})"
+
+
+def _live_name(index_dir: Path) -> str:
+    """The generation ``CURRENT`` names, or "" when it is missing or damaged."""
+    try:
+        return generations.current_name(index_dir) or ""
+    except generations.IndexCorrupt:
+        return ""
 
 
 def build(settings: Settings, force: bool = False, quiet: bool = False,
@@ -89,11 +122,14 @@ def build(settings: Settings, force: bool = False, quiet: bool = False,
     report_progress = progress or (lambda stage, frac: None)
     with generations.BuildLock(index_dir):
         prev_dir, prev, why_full = _previous(index_dir)
-        keep = {generations.current_name(index_dir) or ""}
+        # The live generation stays until the switch, even damaged: readers may hold it.
+        keep = {_live_name(index_dir)}
         generations.prune(index_dir, keep=keep)  # stale folders of killed or failed builds
 
         report_progress("loading", 0.0)
         prepared = prepare(settings)
+        if not prepared.articles:
+            raise nothing_to_index(settings, prepared.skipped)
         fp = fingerprint(settings)
         articles = {a.article_id: a for a in prepared.articles}
         report = BuildReport(skipped=prepared.skipped, index_dir=str(index_dir))
@@ -126,6 +162,7 @@ def build(settings: Settings, force: bool = False, quiet: bool = False,
             _write_generation(settings, folder, prev_dir, prev, articles, report, model, fp,
                               quiet, report_progress)
             checkpoint("switch")
+            generations.clear_current(index_dir)  # only if damage left a non-file there
             generations.publish(index_dir, folder)
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
@@ -160,7 +197,14 @@ def _write_generation(settings, folder, prev_dir, prev, articles, report, model,
     new_chunks: list[Chunk] = []
     for art in tqdm(todo, desc="Chunking", unit="article", disable=quiet or len(todo) < 50,
                     file=sys.stderr, dynamic_ncols=True):
-        new_chunks.extend(chunker.split(art))
+        try:
+            new_chunks.extend(chunker.split(art))
+        except Exception as exc:  # the article drops out; the build goes on and says which
+            log.warning("chunking %s failed: %s: %s", art.path, type(exc).__name__, exc)
+            report.skipped.append(Skipped(art.path, f"could not be split into passages ({type(exc).__name__})"))
+            for group in (report.added, report.changed):
+                if art.article_id in group:
+                    group.remove(art.article_id)
 
     done = 0
     step = max(settings.embed_batch_size * 4, 128)  # frequent progress, still big batches
@@ -201,6 +245,9 @@ def _write_generation(settings, folder, prev_dir, prev, articles, report, model,
     stored = collection.count()
     if stored != len(chunks):
         raise RuntimeError(f"store holds {stored} chunks but the table has {len(chunks)}; build aborted")
+    generations.write_atomic(folder / store.PROBE_FILE,
+                             json.dumps(store.probe_sample(collection, [c.chunk_id for c in chunks])))
+    client.close()  # flushes and releases the store before its files are recorded
 
     manifest = Manifest(
         generation=folder.name,
@@ -214,12 +261,14 @@ def _write_generation(settings, folder, prev_dir, prev, articles, report, model,
         chroma_url=settings.chroma_url,
         articles={
             a.article_id: ArticleEntry(a.content_hash, a.path, a.meta.title, a.meta.source,
-                                       a.meta.published, [c.chunk_id for c in by_article[a.article_id]])
+                                       a.meta.published, [c.chunk_id for c in by_article[a.article_id]],
+                                       a.meta.domain)
             for a in ordered
         },
         chunk_count=len(chunks),
         skipped=[{"path": s.path, "reason": s.reason} for s in report.skipped],
-        files=generations.record_files(folder, [tables.ARTICLES, tables.CHUNKS, "bm25"]),
+        files=generations.record_files(folder, [tables.ARTICLES, tables.CHUNKS, "bm25", store.PROBE_FILE,
+                                                generations.STORE_DIR]),
     )
     generations.write_atomic(folder / generations.MANIFEST, json.dumps(manifest.to_json(), indent=1))
     report.articles, report.chunks = len(ordered), len(chunks)

@@ -47,10 +47,14 @@ class Chunker:
         )
 
     def count_tokens(self, text: str) -> int:
-        """Word pieces without special tokens (the splitter asks about the same pieces repeatedly)."""
+        """Word pieces without special tokens (the splitter asks about the same pieces repeatedly).
+
+        ``verbose=False``: measuring a paragraph longer than the model's window is the point
+        here, so the tokenizer's "sequence length is longer than the maximum" warning, meant
+        for text fed to the model, would only alarm whoever watches a build."""
         count = self._counts.get(text)
         if count is None:
-            count = self._counts[text] = len(self.tokenizer.tokenize(text))
+            count = self._counts[text] = len(self.tokenizer.tokenize(text, verbose=False))
             if len(self._counts) > 100_000:
                 self._counts.clear()
         return count

@@ -12,12 +12,17 @@ def sha256(text: str) -> str:
 
 @dataclass(frozen=True)
 class ArticleMeta:
-    """What a reader needs to judge a source: title, outlet, date, link."""
+    """What a reader needs to judge a source: title, outlet, date, link.
+
+    ``source`` is the outlet's display name and ``domain`` its URL host (without
+    ``www.``), normalized once for the whole corpus (see ``index.outlets``).
+    """
 
     title: str = ""
     source: str = ""
     published: str | None = None
     url: str | None = None
+    domain: str = ""
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,7 @@ class Article:
     def content_hash(self) -> str:
         """Changes when anything stored for the article changes."""
         m = self.meta
+        # ``domain`` follows from url and source, and is not stored in the vector store.
         return sha256("\x1f".join([self.text, m.title, m.source, m.published or "", m.url or ""]))
 
     def to_json(self) -> dict:
@@ -50,7 +56,8 @@ class Article:
 
     @classmethod
     def from_json(cls, d: dict) -> Article:
-        meta = ArticleMeta(d.get("title", ""), d.get("source", ""), d.get("published"), d.get("url"))
+        meta = ArticleMeta(d.get("title", ""), d.get("source", ""), d.get("published"), d.get("url"),
+                           d.get("domain", ""))
         return cls(d["article_id"], d["path"], d["text"], meta)
 
 

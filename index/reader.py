@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,37 @@ class Snapshot:
         return self.folder.name
 
 
+def read_probe(folder: Path) -> dict:
+    """The probe vectors the build kept (verified with the other files); none in older indexes."""
+    path = folder / store.PROBE_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise generations.IndexCorrupt(f"{store.PROBE_FILE} of {folder.name} is damaged: {generations.REBUILD}") from exc
+    return data if isinstance(data, dict) else {}
+
+
+def probe_store(folder: Path, manifest: Manifest) -> None:
+    """Open the generation's vector store and query it with the build's probe vectors."""
+    try:
+        client = store.open_client(manifest.chroma_url, folder / generations.STORE_DIR)
+        if not manifest.chroma_url:
+            client = store.Guarded(client, folder.name)
+        try:
+            store.probe(store.get_collection(client, manifest.collection), read_probe(folder),
+                        manifest.chunk_count, folder.name)
+        finally:
+            client.close()
+    except (store.StoreUnavailable, generations.IndexCorrupt):
+        raise
+    except Exception as exc:
+        if manifest.chroma_url:
+            raise store.StoreUnavailable(store.server_error(manifest.chroma_url, exc)) from exc
+        raise store.damaged(folder.name, exc) from exc
+
+
 def open_snapshot(settings: Settings) -> Snapshot:
     folder = generations.current_dir(settings.index_dir)
     manifest = generations.read_manifest(folder)
@@ -44,24 +76,25 @@ def open_snapshot(settings: Settings) -> Snapshot:
         articles = tables.read_articles(folder)
         chunks = tables.read_chunks(folder)
         retriever = bm25.load(folder / "bm25")
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        meta = [articles[c.article_id].meta for c in chunks]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise generations.IndexCorrupt(
-            f"index tables in {folder.name} are damaged ({type(exc).__name__}): run `python -m index rebuild`"
+            f"index tables in {folder.name} are damaged ({type(exc).__name__}): {generations.REBUILD}"
         ) from exc
     if len(chunks) != manifest.chunk_count:
-        raise generations.IndexCorrupt(f"chunk table of {folder.name} is incomplete: run `python -m index rebuild`")
+        raise generations.IndexCorrupt(f"chunk table of {folder.name} is incomplete: {generations.REBUILD}")
     try:
         client = store.open_client(manifest.chroma_url, folder / "chroma")
+        if not manifest.chroma_url:
+            client = store.Guarded(client, folder.name)
         collection = store.get_collection(client, manifest.collection)
-    except store.StoreUnavailable:
+        store.probe(collection, read_probe(folder), manifest.chunk_count, folder.name)
+    except (store.StoreUnavailable, generations.IndexCorrupt):
         raise
     except Exception as exc:
         if manifest.chroma_url:
             raise store.StoreUnavailable(store.server_error(manifest.chroma_url, exc)) from exc
-        raise generations.IndexCorrupt(
-            f"the vector store of {folder.name} cannot be opened ({type(exc).__name__}): "
-            "run `python -m index rebuild`") from exc
-    meta = [articles[c.article_id].meta for c in chunks]
+        raise store.damaged(folder.name, exc) from exc
     return Snapshot(
         folder=folder,
         manifest=manifest,
@@ -96,12 +129,20 @@ class IndexReader:
             return self._snapshot
 
 
-def status(settings: Settings) -> dict:
-    """What ``python -m index status`` and the web page show."""
+def status(settings: Settings, probe: bool = False) -> dict:
+    """What ``python -m index status`` and the web page show; verifies every file the
+    manifest lists (sizes, checksums, SQLite's check) and, with ``probe``, queries the vector
+    store with the build's probe vectors. Raises ``IndexCorrupt`` on damage."""
     base = {"index_dir": str(settings.index_dir), "build_running": generations.is_build_running(settings.index_dir)}
     folder = generations.current_dir(settings.index_dir)
     m = generations.read_manifest(folder)
     generations.verify_files(folder, m)
+    if probe:
+        probe_store(folder, m)
+    outlets: dict[tuple[str, str], int] = {}
+    for a in m.articles.values():
+        if a.source:
+            outlets[(a.source, a.domain)] = outlets.get((a.source, a.domain), 0) + 1
     return {
         **base,
         "articles": len(m.articles),
@@ -116,4 +157,5 @@ def status(settings: Settings) -> dict:
         "chunk_overlap_tokens": m.chunk_overlap_tokens,
         "skipped": m.skipped,
         "sources": sorted({a.source for a in m.articles.values() if a.source}),
+        "outlets": [{"name": n, "domain": d, "articles": c} for (n, d), c in sorted(outlets.items())],
     }

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     chunk_tokens: int = Field(200, ge=32, description="Max word pieces per chunk.")
     chunk_overlap_tokens: int = Field(32, ge=0)
     max_file_mb: float = Field(10.0, gt=0, description="Files larger than this are skipped.")
+    max_records_per_file: int = Field(
+        5000, ge=1, description="Records past this many in one .csv/.json/.jsonl are skipped (reported).")
     chroma_url: str | None = Field(None, description="Use a Chroma server instead of the embedded store.")
 
     # --- answering -----------------------------------------------------------

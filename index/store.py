@@ -6,14 +6,23 @@ supply every vector, so Chroma never loads (or downloads) a default model.
 
 from __future__ import annotations
 
+import functools
+import logging
+import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlparse
 
 import chromadb
 import numpy as np
+from chromadb.errors import InternalError
 
+from index.generations import REBUILD, IndexCorrupt
 from index.models import Article, Chunk
+
+log = logging.getLogger(__name__)
+# What a damaged embedded store raises (a bad argument is not damage and passes through).
+STORE_DAMAGE = (InternalError, sqlite3.DatabaseError, OSError)
 
 ADD_BATCH = 2000
 
@@ -46,6 +55,70 @@ def open_client(chroma_url: str | None, persist_dir: Path | None):
             raise StoreUnavailable(server_error(chroma_url, exc)) from exc
     assert persist_dir is not None
     return chromadb.PersistentClient(path=str(persist_dir), settings=client_settings())
+
+
+def damaged(where: str, exc: BaseException) -> IndexCorrupt:
+    """The error shown for a damaged embedded store; the store's own text goes to the log."""
+    log.error("vector store of %s failed: %s: %s", where, type(exc).__name__, exc)
+    return IndexCorrupt(f"the vector store of index {where} is damaged and cannot be read: {REBUILD}")
+
+
+class Guarded:
+    """A Chroma client or collection whose damage errors become ``IndexCorrupt``.
+
+    Readers get their store through this, so any caller (LangChain's ``Chroma`` included)
+    sees one actionable error instead of raw SQLite text; collections it returns are
+    guarded too.
+    """
+
+    def __init__(self, target, where: str):
+        self._target = target
+        self._where = where
+
+    def __getattr__(self, name: str):
+        attr = getattr(self._target, name)
+        if not callable(attr):
+            return attr
+
+        @functools.wraps(attr)
+        def call(*args, **kwargs):
+            try:
+                out = attr(*args, **kwargs)
+            except STORE_DAMAGE as exc:
+                raise damaged(self._where, exc) from exc
+            return Guarded(out, self._where) if isinstance(out, chromadb.Collection) else out
+
+        return call
+
+
+PROBE_FILE = "probe.json"
+PROBES = 6
+
+
+def probe_sample(collection, chunk_ids: list[str]) -> dict:
+    """A few stored vectors, spread over the index, to query again later (see ``probe``)."""
+    step = max(1, len(chunk_ids) // PROBES)
+    ids = chunk_ids[::step][:PROBES]
+    if not ids:
+        return {"ids": [], "vectors": []}
+    got = collection.get(ids=ids, include=["embeddings"])
+    by_id = dict(zip(got["ids"], got["embeddings"], strict=True))
+    return {"ids": ids, "vectors": [[float(x) for x in by_id[i]] for i in ids]}
+
+
+def probe(collection, sample: dict, chunk_count: int, where: str) -> None:
+    """Each probe vector must find itself (distance ~0) and the store must hold every chunk:
+    damage to the vectors that Chroma does not notice by itself shows here."""
+    if collection.count() != chunk_count:
+        raise IndexCorrupt(f"the vector store of index {where} has lost passages: {REBUILD}")
+    vectors = sample.get("vectors") or []
+    if not vectors:
+        return
+    got = collection.query(query_embeddings=vectors, n_results=min(10, chunk_count), include=["distances"])
+    for dists in got["distances"]:
+        if not dists or min(dists) > 1e-3:
+            log.error("vector store of %s: a stored vector no longer finds itself (%s)", where, dists[:3])
+            raise IndexCorrupt(f"the vector store of index {where} is damaged: {REBUILD}")
 
 
 def create_collection(client, name: str):

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.loading import SUPPORTED_SUFFIXES, LoadError, decode
+from index.loading import SIDECAR_SUFFIX, SUPPORTED_SUFFIXES, LoadError, decode
 
 MAX_NAME = 100
 
@@ -32,6 +32,18 @@ def safe_name(name: str) -> str | None:
     if not stem or f".{suffix}" not in SUPPORTED_SUFFIXES:
         return None
     return f"{stem}.{suffix}"
+
+
+def described_article(corpus_dir: Path, name: str) -> str | None:
+    """For a metadata sidecar ``NAME.meta.json``, the existing article file it would describe."""
+    if not name.lower().endswith(SIDECAR_SUFFIX):
+        return None
+    stem = name[: -len(SIDECAR_SUFFIX)]
+    for suffix in sorted(SUPPORTED_SUFFIXES):
+        candidate = corpus_dir / f"{stem}{suffix}"
+        if candidate.is_file():
+            return candidate.name
+    return None
 
 
 def save_upload(source: Path, original_name: str, corpus_dir: Path, max_bytes: int,
@@ -59,7 +71,12 @@ def save_upload(source: Path, original_name: str, corpus_dir: Path, max_bytes: i
     if existed and not overwrite:
         return UploadResult(name, False, "not added: a file of that name is already in the corpus "
                                          "(tick 'replace existing files' to overwrite it)")
+    described = described_article(corpus_dir, name)
+    if described and not overwrite:
+        return UploadResult(name, False, f"not added: it would change the title, outlet and link of "
+                                         f"{described}, already in the corpus (tick 'replace existing "
+                                         "files' to change them)")
     tmp = corpus_dir / f".{name}.uploading"
     shutil.copyfile(source, tmp)
     tmp.replace(target)
-    return UploadResult(name, True, "replaced" if existed else "added")
+    return UploadResult(name, True, "replaced" if existed or described else "added")
