@@ -280,8 +280,7 @@ class _People:
         """ "Trudeau" used alone before "Pierre Trudeau" is named: the article's Trudeau is someone
         else (a relative introduced later), so the bare name is not the full one."""
         first_full = min(s for s, _ in self.entities[full].spans)
-        inside = {i for s, e in self.entities[full].spans for i in range(s, e)}
-        return any(t.text == word and t.i not in inside for t in self.doc[:first_full])
+        return any(t.text == word and t.i not in self.token_entity for t in self.doc[:first_full])
 
     def _expansion(self, acronym: str) -> str | None:
         """The one organisation an acronym abbreviates ("CDC": "Centers for Disease Control and
