@@ -209,6 +209,7 @@ class _People:
                 self._add(tokens, kind, tokens.text)
         self._reclassify()
         full_names = [k for k, v in self.entities.items() if v.kind == "PERSON"]
+        self.in_full_names = set(self.token_entity)  # tokens of the names given in full
         aliases: dict[str, str] = {}
         for tokens, kind in pending:
             if len(tokens) > 1 and (tokens.text in self.entities or kind == "PERSON" and not any(
@@ -280,8 +281,7 @@ class _People:
         """ "Trudeau" used alone before "Pierre Trudeau" is named: the article's Trudeau is someone
         else (a relative introduced later), so the bare name is not the full one."""
         first_full = min(s for s, _ in self.entities[full].spans)
-        inside = {i for s, e in self.entities[full].spans for i in range(s, e)}
-        return any(t.text == word and t.i not in inside for t in self.doc[:first_full])
+        return any(t.text == word and t.i not in self.in_full_names for t in self.doc[:first_full])
 
     def _expansion(self, acronym: str) -> str | None:
         """The one organisation an acronym abbreviates ("CDC": "Centers for Disease Control and
@@ -413,7 +413,9 @@ def _depth(tok: Token, start: int, end: int) -> tuple[int, bool]:
         # "..., saying that", "stepped up to explain:": clauses that carry the statement
         participle = tok.dep_ == "advcl" and not any(c.dep_ == "mark" for c in tok.children) and (
             tok.tag_ == "VBG" or any(c.dep_ == "aux" and c.lower_ == "to" for c in tok.children))
-        if tok.dep_ not in MAIN_CHAIN and not participle:
+        quoted_as = tok.dep_ == "pcomp" and tok.head.lower_ == "as" and tok.head.head.lemma_ in ("quote", "cite")
+        if tok.dep_ not in MAIN_CHAIN and not participle and not quoted_as and not (
+                tok.lower_ == "as" and tok.head.lemma_ in ("quote", "cite")):  # "X was quoted as saying"
             main = False
         # "That document shows [Trump declared losses]": a clause complement reports speech only
         # under a verb of speech.
@@ -560,12 +562,12 @@ class _Attributor:
             return None
         if who.tag_ == "NNS" and who.lemma_ != who.lower_:
             return None  # "US lawmakers": several people, not one body
-        mods = [c for c in who.children if c.dep_ in ("amod", "compound") and c.i < who.i]
+        mods = [c for c in who.children if c.dep_ in ("amod", "compound", "poss") and c.i < who.i]
         if not mods or not any(m.ent_type_ in ("NORP", "GPE", "ORG") for m in mods):
             return None
         first = min(m.left_edge.i for m in mods)
         words = self.doc[first: who.i + 1]
-        if any(t.is_punct or t.pos_ in ("NUM", "DET") for t in words):
+        if any(t.is_punct or t.pos_ in ("NUM", "DET", "PRON") for t in words):
             return None
         key = words.text
         ent = self.people.entities.setdefault(key, _Entity(key, "ORG"))
@@ -593,7 +595,8 @@ class _Attributor:
         sure = [p for p in matches if ents[p].gender == gender]
         if prev and compatible(prev) and (ents[prev].gender == gender or not sure):
             choice = prev
-        elif len(matches) == 1 and self._was_subject(matches[0], self.tok_ranges[j][0], who.i):
+        elif len(matches) == 1 and (matches[0] in self.speakers[j:k]
+                                    or self._was_subject(matches[0], self.tok_ranges[j][0], who.i)):
             choice = matches[0]
         elif len(sure) == 1 and all(ents[p].gender not in (None, "?") for p in matches):
             choice = sure[0]
@@ -619,7 +622,9 @@ class _Attributor:
                 tok = self.doc[i]
                 while tok.dep_ in ("compound", "flat", "appos") and tok.head.i != tok.i:
                     tok = tok.head
-                if tok.dep_ in ("nsubj", "nsubjpass") or (tok.dep_ == "pobj" and tok.head.head.lower_ == "according"):
+                main_clause = tok.head.dep_ in ("ROOT", "conj") or tok.head.head.i == tok.head.i
+                if tok.dep_ in ("nsubj", "nsubjpass") and main_clause or (
+                        tok.dep_ == "pobj" and tok.head.head.lower_ == "according"):
                     return True
         return False
 
