@@ -18,6 +18,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from index.errors import DossierError
+
 MANIFEST = "manifest.json"
 CURRENT = "CURRENT"
 LOCK = ".build.lock"
@@ -25,15 +27,15 @@ BUILDING = "BUILDING"
 FORMAT_VERSION = 1
 
 
-class IndexMissing(Exception):
+class IndexMissing(DossierError, kind="index"):
     """No complete index exists yet."""
 
 
-class IndexCorrupt(Exception):
+class IndexCorrupt(DossierError, kind="index"):
     """The index on disk is damaged; ``python -m index rebuild`` recovers."""
 
 
-class BuildLocked(Exception):
+class BuildLocked(DossierError, kind="index"):
     """Another build holds the lock."""
 
 

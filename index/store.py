@@ -13,12 +13,13 @@ from urllib.parse import urlparse
 import chromadb
 import numpy as np
 
+from index.errors import DossierError
 from index.models import Article, Chunk
 
 ADD_BATCH = 2000
 
 
-class StoreUnavailable(Exception):
+class StoreUnavailable(DossierError, kind="service"):
     """The Chroma server cannot be reached (or answered with an error)."""
 
 
