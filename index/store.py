@@ -50,8 +50,9 @@ def open_client(chroma_url: str | None, persist_dir: Path | None):
 
 
 def create_collection(client, name: str):
+    """Cosine space, set through Chroma 1.x's collection configuration (not legacy metadata)."""
     return client.get_or_create_collection(
-        name=name, embedding_function=None, metadata={"hnsw:space": "cosine"}
+        name=name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
     )
 
 
