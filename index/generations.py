@@ -17,6 +17,7 @@ import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import IO
 
 from index.errors import DossierError
 
@@ -180,7 +181,7 @@ class BuildLock:
     def __init__(self, index_dir: Path):
         index_dir.mkdir(parents=True, exist_ok=True)
         self.path = index_dir / LOCK
-        self.fh = None
+        self.fh: IO[str] | None = None
 
     def __enter__(self) -> BuildLock:
         self.fh = open(self.path, "a+", encoding="utf-8")
