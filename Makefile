@@ -36,9 +36,10 @@ browser:
 
 lint: install
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 test: install browser lint
 	$(PY) -m pytest
 
 clean:
-	rm -rf .dossier .pytest_cache .ruff_cache
+	rm -rf .dossier .pytest_cache .ruff_cache .mypy_cache

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import assistant  # noqa: F401  (offline environment first)
+from index.errors import BadInput, run_command
 
 EPILOG = """\
 examples:
@@ -71,9 +72,9 @@ def _history(path: Path | None):
         data = json.loads(path.read_text(encoding="utf-8"))
         turns = [Turn(role=str(t["role"]), content=str(t["content"])) for t in data]
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"--history {path}: expected a JSON list of {{role, content}} ({exc})") from exc
+        raise BadInput(f"--history {path}: expected a JSON list of {{role, content}} ({exc})") from exc
     if any(t.role not in ("user", "assistant") for t in turns):
-        raise ValueError(f"--history {path}: role must be 'user' or 'assistant'")
+        raise BadInput(f"--history {path}: role must be 'user' or 'assistant'")
     return turns
 
 
@@ -180,26 +181,8 @@ def _calibrate(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from assistant.generative import GenerationUnavailable
-    from assistant.retrieval import BadFilter
-    from index.embedding import ModelNotFound
-    from index.generations import IndexCorrupt, IndexMissing
-    from index.store import StoreUnavailable
-
     handlers = {"ask": _ask, "chat": _chat, "eval": _eval, "calibrate": _calibrate}
-    try:
-        return handlers[args.command](args)
-    except (IndexMissing, IndexCorrupt, BadFilter, GenerationUnavailable, StoreUnavailable,
-            ModelNotFound, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return 130
-    except BrokenPipeError:  # output piped into `head` and closed early
-        return 0
-    except Exception as exc:  # one clear line, never a traceback
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+    return run_command(lambda: handlers[args.command](args))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ The weights are fitted on the calibration half of the news gold set by
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import math
 import re
@@ -35,8 +36,9 @@ from assistant.answer_types import AnswerType, holds
 from assistant.evidence import Candidate, entities, mentions, question_terms
 from assistant.types import Passage
 from index import bm25
+from index.errors import ResourceMissing
 
-CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+CALIBRATION_FILE = Path(str(importlib.resources.files("assistant") / "calibration.json"))  # package data, a file
 FEATURES = ("coverage", "name_coverage", "best_sentence", "top_dense", "typed", "anticipated", "rare_missing",
             "past_question")
 # Verbs of saying and thinking: "What did X say" asks for words, not for an outcome.
@@ -57,7 +59,7 @@ def past_event_question(question: str) -> bool:
         return False
     return any(t.tag_ in ("VBD", "VBN") for t in doc)
 
-class CalibrationMissing(RuntimeError):
+class CalibrationMissing(ResourceMissing):
     """The shipped calibration file is absent or damaged: answering would use made-up thresholds."""
 
 

@@ -12,10 +12,11 @@ from langchain_openai import ChatOpenAI
 
 from assistant.prompts import answer_prompt, condense_prompt, template
 from assistant.types import Passage, Turn
+from index.errors import DossierError
 from index.settings import Settings
 
 
-class GenerationUnavailable(Exception):
+class GenerationUnavailable(DossierError, kind="service"):
     """The model server is unreachable or failed; the message says which and where."""
 
 

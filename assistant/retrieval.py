@@ -16,6 +16,7 @@ from assistant.question import Outlet, outlets_of
 from assistant.types import Filters, Passage
 from index import bm25
 from index.embedding import SentenceEmbeddings
+from index.errors import DossierError
 from index.reader import IndexReader, Snapshot
 from index.store import StoreUnavailable, server_error
 
@@ -35,7 +36,7 @@ def outlets(snap: Snapshot) -> list[Outlet]:
     return _OUTLETS[key]
 
 
-class BadFilter(ValueError):
+class BadFilter(DossierError, ValueError):
     pass
 
 

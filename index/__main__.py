@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import index  # noqa: F401  (sets the offline environment first)
+from index.errors import PathMissing, run_command
 from index.settings import Settings
 
 EPILOG = """\
@@ -76,30 +77,23 @@ def _print_status(st: dict, as_json: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    from index.build import NothingToIndex
-    from index.generations import BuildLocked, IndexCorrupt, IndexMissing
+    return run_command(lambda: _run(args), interrupted="interrupted: the previous index is still the live one")
 
-    try:
-        settings = _settings(args)
-        if args.command == "status":
-            from index.reader import status
 
-            _print_status(status(settings, probe=True), args.json)
-        else:
-            from index.build import build
+def _run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.command == "status":
+        from index.reader import status
 
-            report = build(settings, force=args.command == "rebuild", quiet=args.quiet or args.json)
-            _print_report(report, args.json)
-        return 0
-    except (BuildLocked, IndexMissing, IndexCorrupt, NothingToIndex, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted: the previous index is still the live one", file=sys.stderr)
-        return 130
-    except Exception as exc:  # one clear line, never a traceback
-        print(f"error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return 1
+        _print_status(status(settings, probe=True), args.json)
+    else:
+        from index.build import build
+
+        if not settings.corpus_dir.is_dir():
+            raise PathMissing(f"corpus folder not found: {settings.corpus_dir}")
+        report = build(settings, force=args.command == "rebuild", quiet=args.quiet or args.json)
+        _print_report(report, args.json)
+    return 0
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from index import bm25, generations, store, tables
 from index.chunking import CHUNKER_VERSION, Chunker
 from index.cleaning import CLEANER_VERSION, clean
 from index.embedding import embed_texts, load_model, model_dimension
+from index.errors import DossierError
 from index.generations import ArticleEntry, Manifest
 from index.loading import cap_title, load_corpus, skip_summary
 from index.models import Article, BuildReport, Chunk, Skipped, sha256
@@ -31,7 +32,7 @@ HOLD_ENV = "DOSSIER_FAULT_HOLD_AT"
 log = logging.getLogger(__name__)
 
 
-class NothingToIndex(Exception):
+class NothingToIndex(DossierError, kind="input"):
     """The corpus holds no article that can be indexed; the previous index stays live."""
 
 

@@ -10,12 +10,13 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
+from index.errors import DossierError
 from index.settings import BUNDLED_MODEL
 
 _lock = threading.Lock()
 
 
-class ModelNotFound(Exception):
+class ModelNotFound(DossierError, kind="install"):
     pass
 
 

@@ -21,6 +21,9 @@ import sqlite3
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import IO
+
+from index.errors import DossierError
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +41,15 @@ _GENERATION_NAME = re.compile(r"gen-[A-Za-z0-9-]{1,80}")
 STORE_DIR = "chroma"
 
 
-class IndexMissing(Exception):
+class IndexMissing(DossierError, kind="index"):
     """No complete index exists yet."""
 
 
-class IndexCorrupt(Exception):
+class IndexCorrupt(DossierError, kind="index"):
     """The index on disk is damaged; ``python -m index rebuild`` recovers."""
 
 
-class BuildLocked(Exception):
+class BuildLocked(DossierError, kind="index"):
     """Another build holds the lock."""
 
 
@@ -303,7 +306,7 @@ class BuildLock:
     def __init__(self, index_dir: Path):
         index_dir.mkdir(parents=True, exist_ok=True)
         self.path = index_dir / LOCK
-        self.fh = None
+        self.fh: IO[str] | None = None
 
     def __enter__(self) -> BuildLock:
         if self.path.is_dir() and not self.path.is_symlink():  # damage: a folder where the lock belongs

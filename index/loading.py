@@ -219,9 +219,12 @@ def parse_html(text: str) -> tuple[dict, str]:
     parser = _HTMLText()
     try:
         parser.feed(text)
-        if parser.rawdata.lstrip().startswith("<!"):  # an unclosed comment runs to the end: hidden
-            parser.rawdata = ""
-        parser.close()
+        # An unclosed comment runs to the end of the page, hidden: close() would flush it as
+        # text, so it is skipped when what the parser left (from its getpos()) opens with "<!".
+        line, col = parser.getpos()  # lines counted by "\n", as the parser counts them
+        offset = len(text) - len(text.split("\n", line - 1)[-1]) + col
+        if not text[offset:].lstrip().startswith("<!"):
+            parser.close()
     except Exception as exc:  # html.parser is lenient; this is a last resort
         raise LoadError(f"unparseable HTML ({type(exc).__name__})") from exc
     m = parser.meta

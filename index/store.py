@@ -17,6 +17,7 @@ import chromadb
 import numpy as np
 from chromadb.errors import InternalError
 
+from index.errors import DossierError
 from index.generations import REBUILD, IndexCorrupt
 from index.models import Article, Chunk
 
@@ -27,7 +28,7 @@ STORE_DAMAGE = (InternalError, sqlite3.DatabaseError, OSError)
 ADD_BATCH = 2000
 
 
-class StoreUnavailable(Exception):
+class StoreUnavailable(DossierError, kind="service"):
     """The Chroma server cannot be reached (or answered with an error)."""
 
 
@@ -122,8 +123,9 @@ def probe(collection, sample: dict, chunk_count: int, where: str) -> None:
 
 
 def create_collection(client, name: str):
+    """Cosine space, set through Chroma 1.x's collection configuration (not legacy metadata)."""
     return client.get_or_create_collection(
-        name=name, embedding_function=None, metadata={"hnsw:space": "cosine"}
+        name=name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
     )
 
 
