@@ -65,8 +65,11 @@ def _describe(filters: Filters) -> str:
 
 
 def _lead_sentence(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The first full sentence of the chunk, without a leading list dash or a "Label:" caption head."""
     for s, e in sentence_spans(text):
         if s >= start and e <= end and len(text[s:e].split()) >= MIN_WORDS:
+            m = re.match(r"[\s\-–—•]*(?:[A-Z][\w' -]{0,40}:\s+)?", text[s:e])
+            s += m.end() if m and len(text[s + m.end():e].split()) >= MIN_WORDS else 0
             return s, e
     return None
 
