@@ -92,14 +92,46 @@ def needs_entities(kind: AnswerType) -> bool:
     return kind in _ENTITY_LABELS
 
 
+_COUNTED = re.compile(r"\bhow (?:many|much)\s+(?:more\s+|of\s+the\s+)?(?P<noun>[a-z]+)", re.I)
+_NOT_NOUNS = {"did", "do", "does", "was", "were", "is", "are", "has", "have", "had", "will", "would", "can", "could"}
+_AGE = re.compile(r"\b\d{1,3}[- ]years?[- ]old\b|\baged? \d{1,3}\b|,\s\d{1,3},|\(\d{1,3}\)", re.I)
+_NUMBER = re.compile(rf"\b\d[\d,.]*\b|\b(?:{_NUM_WORDS})\b", re.I)
+
+
+def _counted_noun(question: str) -> str | None:
+    """What "how many" counts: "How many seats did X win" -> "seat"."""
+    m = _COUNTED.search(question)
+    if not m or m.group("noun").lower() in _NOT_NOUNS:
+        return None
+    noun = m.group("noun").lower()
+    return noun[:-1] if noun.endswith("s") and len(noun) > 4 else noun
+
+
+def _number_near(sentence: str, noun: str, given: set[str], window: int = 40) -> bool:
+    for m in _NUMBER.finditer(sentence):
+        if m.group().casefold() in given:
+            continue
+        near = sentence[max(0, m.start() - window): m.end() + window].casefold()
+        if re.search(rf"\b{re.escape(noun[:5])}", near):
+            return True
+    return False
+
+
 def holds(kind: AnswerType, sentences: list[str], question: str = "") -> list[bool]:
     """For each sentence: does it hold an answer of ``kind`` that the question does not already give?
 
-    A number the question itself names ("the 2016 election") is not an answer to it.
+    A number the question itself names ("the 2016 election") is not an answer to it, and a figure
+    answers "how many seats" only next to the word for what is counted; "how old" wants an age.
     """
     if kind is AnswerType.OTHER:
         return [True] * len(sentences)
     given = {m.group().casefold() for rx in _SENTENCE.values() for m in rx.finditer(question)}
+    if kind is AnswerType.NUMBER:
+        if re.search(r"\bhow old\b|\bwhat age\b", question, re.I):
+            return [bool(_AGE.search(s)) for s in sentences]
+        noun = _counted_noun(question)
+        if noun:
+            return [_number_near(s, noun, given) for s in sentences]
     if kind in _SENTENCE:
         rx = _SENTENCE[kind]
         return [any(m.group().casefold() not in given for m in rx.finditer(s)) for s in sentences]

@@ -181,8 +181,8 @@ def parse(question: str, outlets: Iterable[Outlet] = (), latest: date | None = N
 def _resolve(kind: str, m: re.Match, latest: date | None) -> tuple[str, str] | None:
     """The period a date phrase names, as inclusive ISO bounds; None if it is not a date."""
     g = m.groupdict()
-    if kind == "y" and not g.get("prep"):
-        return None  # "the 2016 election" is a topic, "in 2016" a period
+    if not g.get("prep") and not g.get("rel"):
+        return None  # "the 2016 election", "the April 16 referendum" name a topic; "in 2016" a period
     mon_word = (g.get("mon") or "").rstrip(".")
     if mon_word:
         if mon_word.lower() in _AMBIGUOUS_MONTHS and not mon_word[0].isupper():

@@ -73,6 +73,7 @@ def test_dates_become_a_period(question, since, until):
 
 @pytest.mark.parametrize("question", [
     "Who won the 2016 election?",          # a year that names the topic, not the period
+    "Who won the April 16 referendum?",
     "What may the court decide?",           # "may" the verb
     "Will Theresa May trigger Article 50?",  # May the person
     "How many people were killed?",
@@ -111,6 +112,15 @@ def test_a_sentence_must_hold_what_is_asked_not_what_the_question_gives():
                                      "The 2016 floods hit the north hardest."], q) == [True, False]
     assert holds(AnswerType.MONEY, ["The bridge cost $4.5 billion.", "The bridge is 4 km long."]) == [True, False]
     assert holds(AnswerType.PERCENT, ["Turnout rose to 81 percent.", "Turnout rose sharply."]) == [True, False]
+
+
+def test_a_figure_must_be_about_what_is_counted():
+    q = "How many seats did the party win?"
+    assert holds(AnswerType.NUMBER, ["The party won 33 seats in the vote.",
+                                     "On March 12, the party held its 3rd congress."], q) == [True, False]
+    q = "How old is the singer?"
+    assert holds(AnswerType.NUMBER, ["The 27-year-old singer will perform.", "The singer, 27, will perform.",
+                                     "On March 12, 2017 the singer was chosen."], q) == [True, True, False]
 
 
 def test_sentences_are_not_cut_at_abbreviations_or_initials():
