@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import index  # noqa: F401  (sets the offline environment first)
-from index.errors import PathMissing, run_command
+from index.errors import run_command
 from index.settings import Settings
 
 EPILOG = """\
@@ -89,8 +89,6 @@ def _run(args: argparse.Namespace) -> int:
     else:
         from index.build import build
 
-        if not settings.corpus_dir.is_dir():
-            raise PathMissing(f"corpus folder not found: {settings.corpus_dir}")
         report = build(settings, force=args.command == "rebuild", quiet=args.quiet or args.json)
         _print_report(report, args.json)
     return 0

@@ -397,7 +397,8 @@ def _strip_read_more_from(text: str) -> str:
 
 
 def _strip_teasers(text: str) -> str:
-    out, last = [], 0
+    out: list[str] = []
+    last = 0
     for m in _TEASER_MARK.finditer(text):
         if m.start() < last:
             continue

@@ -11,13 +11,15 @@ import re
 
 import yaml
 
+from index.errors import DossierError
+
 MAX_BYTES = 64_000
 MAX_DEPTH = 20
 
 _BLOCK = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 
 
-class FrontMatterError(Exception):
+class FrontMatterError(DossierError):
     """Front matter that is present but refused; the message is the reason."""
 
 

@@ -173,9 +173,9 @@ def _check_kind(folder: Path, path: Path) -> str:
     return "sqlite" if path.suffix == ".sqlite3" else "exists"
 
 
-def record_files(folder: Path, names: list[str]) -> dict[str, dict]:
+def record_files(folder: Path, names: list[str]) -> dict[str, dict | int]:
     """Size and checksum of every file under ``names`` (files or folders) in ``folder``."""
-    out: dict[str, dict] = {}
+    out: dict[str, dict | int] = {}
     for name in names:
         path = folder / name
         if not path.exists():

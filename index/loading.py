@@ -22,6 +22,7 @@ from charset_normalizer import from_bytes
 from dateutil import parser as dateparser
 
 from index import outlets
+from index.errors import DossierError, PathMissing
 from index.frontmatter import FrontMatterError, split_front_matter
 from index.models import ArticleMeta, RawArticle, Skipped
 
@@ -47,7 +48,7 @@ _ALIASES = {
 }
 
 
-class LoadError(Exception):
+class LoadError(DossierError):
     """A file (or record) that cannot become an article; the message is the reason."""
 
 
@@ -426,7 +427,7 @@ def load_corpus(folder: Path, max_bytes: int, max_records: int = DEFAULT_MAX_REC
     """All articles of a folder, outlets normalized, and the files or records that were
     skipped, with reasons."""
     if not folder.is_dir():
-        raise FileNotFoundError(f"corpus folder not found: {folder}")
+        raise PathMissing(f"corpus folder not found: {folder}")
     root = folder.resolve()
     articles: list[RawArticle] = []
     skipped: list[Skipped] = []

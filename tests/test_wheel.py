@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The shared environment's packages (langchain, chromadb, ...), but not its editable Dossier.
 SHARED_SITE = sysconfig.get_paths()["purelib"]
 NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", ".dossier", "build", "dist", "*.egg-info", "__pycache__",
-                                    ".pytest_cache", ".ruff_cache", "out")
+                                    ".pytest_cache", ".ruff_cache", ".mypy_cache", "out")
 
 PROBE = """
 import json, sys
@@ -27,13 +27,19 @@ from dataclasses import asdict
 import assistant, index, prompts
 from assistant import prompts as p
 from assistant.answerability import CALIBRATION_FILE, Calibration
+from index.errors import DossierError
+def loaded():
+    try:
+        return asdict(Calibration.load())
+    except DossierError as exc:  # compared with the source tree's outcome, whichever it is
+        return {"error": exc.user_message.replace(str(CALIBRATION_FILE), "<file>")}
 names = sorted(r.name[:-3] for r in __import__("importlib.resources").resources.files("prompts").iterdir()
                if r.name.endswith(".md"))
 print(json.dumps({
     "files": [assistant.__file__, index.__file__, prompts.__file__, str(CALIBRATION_FILE)],
     "prompts": {n: p.read(n) for n in names},
     "chat_prompt": p.answer_prompt().input_variables,
-    "calibration": asdict(Calibration.load()),
+    "calibration": loaded(),
     "calibration_text": CALIBRATION_FILE.read_text(encoding="utf-8"),
 }))
 """
@@ -83,14 +89,19 @@ def test_wheel_install_reads_the_same_prompts_and_calibration(tmp_path):
     assert all(f.startswith(str(venv)) for f in got["files"]), got["files"]
 
     from assistant import prompts
-    from assistant.answerability import Calibration
+    from assistant.answerability import CALIBRATION_FILE, Calibration
+    from index.errors import DossierError
 
     shipped = sorted(p.stem for p in (ROOT / "prompts").glob("*.md"))
     assert sorted(got["prompts"]) == shipped
     assert got["prompts"] == {n: (ROOT / "prompts" / f"{n}.md").read_text(encoding="utf-8") for n in shipped}
     assert got["chat_prompt"] == prompts.answer_prompt().input_variables
     assert got["calibration_text"] == (ROOT / "assistant" / "calibration.json").read_text(encoding="utf-8")
-    assert got["calibration"] == json.loads(json.dumps(asdict(Calibration.load())))
+    try:
+        here = json.loads(json.dumps(asdict(Calibration.load())))
+    except DossierError as exc:
+        here = {"error": exc.user_message.replace(str(CALIBRATION_FILE), "<file>")}
+    assert got["calibration"] == here
 
     # A missing packaged file is an error that names it, never a silent default.
     said = _run(python, MISSING, tmp_path)

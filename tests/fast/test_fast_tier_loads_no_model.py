@@ -22,5 +22,6 @@ def test_fast_tier_imports_no_model(tmp_path):
     run = subprocess.run([sys.executable, "-m", "pytest", str(HERE.parent), "-q", "-p", "no:cacheprovider"],
                          cwd=HERE.parent.parent.parent, env={**os.environ, OUT: str(out)},
                          capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    # A failing test of the tier is reported by that test; this one only judges the imports.
+    assert out.is_file(), run.stdout[-3000:] + run.stderr[-3000:]
     assert json.loads(out.read_text(encoding="utf-8")) == []
