@@ -17,7 +17,7 @@ from tqdm import tqdm
 from index import bm25, generations, store, tables
 from index.chunking import CHUNKER_VERSION, Chunker
 from index.cleaning import CLEANER_VERSION, clean
-from index.embedding import embed_texts, load_model, model_dimension
+from index.embedding import embed_texts, embedder_id, load_model, model_dimension
 from index.generations import ArticleEntry, Manifest
 from index.loading import load_corpus
 from index.models import Article, BuildReport, Chunk, Skipped, sha256
@@ -58,8 +58,10 @@ def prepare(settings: Settings) -> Prepared:
 
 
 def fingerprint(settings: Settings) -> str:
-    """Anything that changes stored vectors or spans forces a full rebuild."""
-    parts = [settings.embedding_model, str(settings.chunk_tokens),
+    """Anything that changes stored vectors or spans forces a full rebuild: the embedder
+    (model, backend and the weights it runs) too."""
+    parts = [settings.embedding_model, embedder_id(settings.embedding_model, settings.embedding_backend),
+             str(settings.chunk_tokens),
              str(settings.chunk_overlap_tokens), CLEANER_VERSION, CHUNKER_VERSION]
     return sha256("|".join(parts))[:16]
 
@@ -102,7 +104,7 @@ def build(settings: Settings, force: bool = False, quiet: bool = False,
         if force:
             why_full = "rebuild requested"
         elif prev is not None and prev.fingerprint != fp:
-            why_full = "model or chunking settings changed"
+            why_full = "embedding model or backend, or chunking settings changed"
         elif prev is not None and prev.chroma_url != settings.chroma_url:
             why_full = "store location changed"
         old = {} if full or prev is None else prev.articles
@@ -120,7 +122,7 @@ def build(settings: Settings, force: bool = False, quiet: bool = False,
             report_progress("done", 1.0)
             return report
 
-        model = load_model(settings.embedding_model)  # only now: an unchanged corpus needs no model
+        model = load_model(settings.embedding_model, settings.embedding_backend)  # only now: an unchanged corpus needs no model
         folder = generations.new_generation(index_dir)
         try:
             _write_generation(settings, folder, prev_dir, prev, articles, report, model, fp,
@@ -206,6 +208,7 @@ def _write_generation(settings, folder, prev_dir, prev, articles, report, model,
         generation=folder.name,
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         model=settings.embedding_model,
+        embedder=embedder_id(settings.embedding_model, settings.embedding_backend),
         dimension=model_dimension(model),
         chunk_tokens=chunker.chunk_tokens,
         chunk_overlap_tokens=chunker.overlap_tokens,

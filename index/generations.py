@@ -65,6 +65,7 @@ class Manifest:
     skipped: list[dict] = field(default_factory=list)
     files: dict[str, int] = field(default_factory=dict)
     version: int = FORMAT_VERSION
+    embedder: str = ""  # "backend:fingerprint" (index.embedding.embedder_id); "" before it existed
 
     def to_json(self) -> dict:
         return asdict(self)
