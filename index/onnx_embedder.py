@@ -251,3 +251,19 @@ class OnnxEmbedder:
         if normalize_embeddings and not self.meta.get("normalize"):
             out /= np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
         return out
+
+
+def main() -> None:
+    """``python -m index.onnx_embedder``: make the default embedder's export now (make install)."""
+    from index.embedding import embedder_id
+    from index.settings import get_settings
+
+    settings = get_settings()
+    if settings.embedding_backend == "torch":
+        print("dossier: the torch embedder needs no export")
+        return
+    print(f"dossier: embedder {embedder_id(settings.embedding_model, settings.embedding_backend)} ready")
+
+
+if __name__ == "__main__":
+    main()
