@@ -1,9 +1,11 @@
 """Ingestion throughput on a real news corpus, beside its bounds and baselines, in one run.
 
 Measured, each in its own process (so peak memory is its own):
-- pipeline: `index.build` (load, clean, chunk, embed, Chroma, BM25) of the news corpus;
-- raw encode: SentenceTransformer.encode of the very same chunk texts, same batch size
-  (the physical bound on this machine);
+- pipeline: `index.build` (load, clean, chunk, embed, Chroma, BM25) of the news corpus, with
+  the default embedder (index.settings.DEFAULT_BACKEND);
+- raw torch encode: sentence-transformers' SentenceTransformer.encode (torch fp32) of the very
+  same chunk texts, same batch size (the bound before the ONNX embedder);
+- raw default encode: the default embedder's encode of the same texts (today's bound);
 - naive LangChain: RecursiveCharacterTextSplitter + Chroma.from_documents, same model;
 - incremental: the pipeline again after changing 1% of the articles.
 
@@ -34,6 +36,8 @@ from common import (
     write_section,
 )
 
+from index.settings import DEFAULT_BACKEND  # noqa: E402  (after common: it sets up the path)
+
 BATCH = 64
 
 
@@ -43,7 +47,7 @@ def phase_pipeline(corpus: Path, index_dir: Path) -> dict:
     from index.settings import Settings
 
     settings = Settings(corpus_dir=corpus, index_dir=index_dir, embed_batch_size=BATCH)
-    load_model(settings.embedding_model)  # model loading is not ingestion
+    load_model(settings.embedding_model, settings.embedding_backend)  # model loading is not ingestion
     t = time.perf_counter()
     report = build(settings, quiet=True)
     secs = time.perf_counter() - t
@@ -51,12 +55,13 @@ def phase_pipeline(corpus: Path, index_dir: Path) -> dict:
             "articles": report.articles, "rss_mb": peak_rss_mb()}
 
 
-def phase_raw(index_dir: Path) -> dict:
+def phase_raw(index_dir: Path, backend: str) -> dict:
     from index import generations, tables
     from index.embedding import load_model
 
     texts = [c.text for c in tables.read_chunks(generations.current_dir(index_dir))]
-    model = load_model("all-MiniLM-L6-v2")
+    model = load_model("all-MiniLM-L6-v2", backend)
+    model.encode(texts[:BATCH], batch_size=BATCH)  # first-call warm-up is not throughput
     t = time.perf_counter()
     model.encode(texts, batch_size=BATCH, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
     return {"seconds": time.perf_counter() - t, "chunks": len(texts), "rss_mb": peak_rss_mb()}
@@ -97,10 +102,10 @@ def chart(rows: list[list], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    labels = ["Dossier pipeline", "raw encode (bound)", "naive LangChain"]
-    values = [r[3] for r in rows[:3]]
-    fig, ax = plt.subplots(figsize=(7, 3.2))
-    ax.barh(labels[::-1], values[::-1], color=["tab:gray", "tab:green", "tab:blue"])
+    labels = ["Dossier pipeline", "raw torch encode", "raw default encode", "naive LangChain"]
+    values = [r[3] for r in rows[:4]]
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    ax.barh(labels[::-1], values[::-1], color=["tab:gray", "tab:olive", "tab:green", "tab:blue"])
     for i, v in enumerate(values[::-1]):
         ax.text(v, i, f" {v:.1f}", va="center")
     ax.set_xlabel("chunks embedded and stored per second (2 CPU cores)")
@@ -113,13 +118,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="50 articles; no docs written")
     ap.add_argument("--articles", type=int, help="limit the corpus (default: all, or 100 with --quick)")
-    ap.add_argument("--phase", choices=["pipeline", "raw", "naive"], help=argparse.SUPPRESS)
+    ap.add_argument("--phase", choices=["pipeline", "raw", "raw-default", "naive"], help=argparse.SUPPRESS)
     ap.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--index", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.phase:
         result = {"pipeline": lambda: phase_pipeline(args.corpus, args.index),
-                  "raw": lambda: phase_raw(args.index),
+                  "raw": lambda: phase_raw(args.index, "torch"),
+                  "raw-default": lambda: phase_raw(args.index, DEFAULT_BACKEND),
                   "naive": lambda: phase_naive(args.corpus, args.index)}[args.phase]()
         print(json.dumps(result))
         return
@@ -134,6 +140,7 @@ def main() -> None:
 
     full = run_phase("ingest.py", "--phase", "pipeline", "--corpus", str(corpus), "--index", str(index_dir))
     raw = run_phase("ingest.py", "--phase", "raw", "--index", str(index_dir))
+    raw_default = run_phase("ingest.py", "--phase", "raw-default", "--index", str(index_dir))
     naive = run_phase("ingest.py", "--phase", "naive", "--corpus", str(corpus), "--index", str(naive_dir))
     changed = change_one_percent(corpus)
     inc = run_phase("ingest.py", "--phase", "pipeline", "--corpus", str(corpus), "--index", str(index_dir))
@@ -141,22 +148,27 @@ def main() -> None:
     cps = lambda r: r["chunks"] / r["seconds"]  # noqa: E731
     aps = lambda r: len(records) / r["seconds"]  # noqa: E731
     rows = [
-        ["Dossier pipeline (full build)", full["chunks"], full["seconds"], cps(full), aps(full), full["rss_mb"]],
-        ["raw SentenceTransformer.encode", raw["chunks"], raw["seconds"], cps(raw), aps(raw), raw["rss_mb"]],
+        [f"Dossier pipeline (full build, {DEFAULT_BACKEND} embedder)", full["chunks"], full["seconds"], cps(full),
+         aps(full), full["rss_mb"]],
+        ["raw SentenceTransformer.encode (torch fp32)", raw["chunks"], raw["seconds"], cps(raw), aps(raw),
+         raw["rss_mb"]],
+        [f"raw encode, {DEFAULT_BACKEND} embedder", raw_default["chunks"], raw_default["seconds"],
+         cps(raw_default), aps(raw_default), raw_default["rss_mb"]],
         ["naive LangChain (splitter + Chroma.from_documents)", naive["chunks"], naive["seconds"], cps(naive),
          aps(naive), naive["rss_mb"]],
         [f"Dossier incremental ({changed} articles changed)", inc["embedded"], inc["seconds"],
          inc["embedded"] / inc["seconds"], changed / inc["seconds"], inc["rss_mb"]],
     ]
     ratios = {
-        "pipeline / raw encode (chunks/s)": cps(full) / cps(raw),
+        "pipeline / raw encode, torch (chunks/s)": cps(full) / cps(raw),
+        f"pipeline / raw encode, {DEFAULT_BACKEND} (chunks/s)": cps(full) / cps(raw_default),
         "pipeline / naive LangChain (articles/s)": aps(full) / aps(naive),
         "pipeline / naive LangChain (chunks/s)": cps(full) / cps(naive),
         "incremental / full build (time)": inc["seconds"] / full["seconds"],
     }
     out = table(["path", "chunks", "seconds", "chunks/s", "articles/s", "peak RSS MB"], rows)
     out += "\n\n" + table(["ratio", "value", "target"], [
-        [k, v, t] for (k, v), t in zip(ratios.items(), ["≥ 0.9", "≥ 1.0", "(chunk sizes differ)", "≤ 0.05"], strict=True)])
+        [k, v, t] for (k, v), t in zip(ratios.items(), ["≥ 2.5", "≥ 0.9", "≥ 1.0", "(chunk sizes differ)", "≤ 0.05"], strict=True)])
     print(out)
     (work / "results.json").write_text(json.dumps({"rows": rows, "ratios": ratios}, indent=1))
     if not args.quick:

@@ -18,7 +18,7 @@ from tqdm import tqdm
 from index import bm25, generations, store, tables
 from index.chunking import CHUNKER_VERSION, Chunker
 from index.cleaning import CLEANER_VERSION, clean
-from index.embedding import embed_texts, load_model, model_dimension
+from index.embedding import embed_texts, embedder_id, load_model, model_dimension
 from index.errors import DossierError
 from index.generations import ArticleEntry, Manifest
 from index.loading import cap_title, load_corpus, skip_summary
@@ -76,8 +76,10 @@ def nothing_to_index(settings: Settings, skipped: list[Skipped]) -> NothingToInd
 
 
 def fingerprint(settings: Settings) -> str:
-    """Anything that changes stored vectors or spans forces a full rebuild."""
-    parts = [settings.embedding_model, str(settings.chunk_tokens),
+    """Anything that changes stored vectors or spans forces a full rebuild: the embedder
+    (model, backend and the weights it runs) too."""
+    parts = [settings.embedding_model, embedder_id(settings.embedding_model, settings.embedding_backend),
+             str(settings.chunk_tokens),
              str(settings.chunk_overlap_tokens), CLEANER_VERSION, CHUNKER_VERSION]
     return sha256("|".join(parts))[:16]
 
@@ -139,7 +141,7 @@ def build(settings: Settings, force: bool = False, quiet: bool = False,
         if force:
             why_full = "rebuild requested"
         elif prev is not None and prev.fingerprint != fp:
-            why_full = "model or chunking settings changed"
+            why_full = "embedding model or backend, or chunking settings changed"
         elif prev is not None and prev.chroma_url != settings.chroma_url:
             why_full = "store location changed"
         old = {} if full or prev is None else prev.articles
@@ -157,7 +159,7 @@ def build(settings: Settings, force: bool = False, quiet: bool = False,
             report_progress("done", 1.0)
             return report
 
-        model = load_model(settings.embedding_model)  # only now: an unchanged corpus needs no model
+        model = load_model(settings.embedding_model, settings.embedding_backend)  # only now: an unchanged corpus needs no model
         folder = generations.new_generation(index_dir)
         try:
             _write_generation(settings, folder, prev_dir, prev, articles, report, model, fp,
@@ -254,6 +256,7 @@ def _write_generation(settings, folder, prev_dir, prev, articles, report, model,
         generation=folder.name,
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         model=settings.embedding_model,
+        embedder=embedder_id(settings.embedding_model, settings.embedding_backend),
         dimension=model_dimension(model),
         chunk_tokens=chunker.chunk_tokens,
         chunk_overlap_tokens=chunker.overlap_tokens,

@@ -8,7 +8,7 @@ from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 from index.models import Article, Chunk, sha256
 
-CHUNKER_VERSION = "1"
+CHUNKER_VERSION = "2"  # 2: sentences are not split at abbreviations or initials
 
 # Paragraphs, then lines, then sentence ends, then clauses, then words.
 SEPARATORS = [

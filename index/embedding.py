@@ -1,7 +1,16 @@
-"""Sentence-transformers embeddings, loaded once per process, never from a hub."""
+"""Embeddings from the bundled model, loaded once per process, never from a hub.
+
+Two backends serve the same model: ``onnx`` / ``onnx-int8`` (ONNX Runtime on a graph
+exported locally from the model folder; imports neither torch nor transformers) and
+``torch`` (sentence-transformers). torch and sentence-transformers are imported only
+when the torch backend is used, so a CLI answer on ONNX starts in a fraction of the time.
+An index records its embedder (backend and a fingerprint of the weights it ran), and a
+changed embedder rebuilds it.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -11,7 +20,7 @@ from langchain_core.embeddings import Embeddings
 from tqdm import tqdm
 
 from index.errors import DossierError
-from index.settings import BUNDLED_MODEL
+from index.settings import BUNDLED_MODEL, DEFAULT_BACKEND, EmbeddingBackend
 
 _lock = threading.Lock()
 
@@ -36,14 +45,55 @@ def resolve_model_path(name: str) -> Path:
     return path
 
 
+def _onnx_variant(backend: str) -> str:
+    return "int8" if backend == "onnx-int8" else "fp32"
+
+
+@lru_cache(maxsize=8)
+def _weights_sha(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.glob("*")):
+        if p.suffix in (".safetensors", ".bin") and p.is_file():
+            with open(p, "rb") as fh:
+                for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                    h.update(block)
+    return h.hexdigest()[:16]
+
+
+def embedder_id(name: str, backend: EmbeddingBackend = DEFAULT_BACKEND) -> str:
+    """``backend:fingerprint`` of what turns text into vectors, without loading the model
+    (an ONNX export is made here if missing). Recorded in the manifest; a change rebuilds."""
+    path = resolve_model_path(name)
+    if backend == "torch":
+        return f"torch-fp32:{_weights_sha(path)}"
+    from index import onnx_embedder
+
+    meta = onnx_embedder.ensure_export(path, _onnx_variant(backend)) / "meta.json"
+    import json
+
+    return f"{backend}:{json.loads(meta.read_text())['sha256'][:16]}"
+
+
+def backend_of(embedder: str) -> EmbeddingBackend | None:
+    """The backend named in a manifest's embedder id (None for an index made before ids existed)."""
+    head = embedder.split(":", 1)[0]
+    return {"torch-fp32": "torch", "onnx": "onnx", "onnx-int8": "onnx-int8"}.get(head)  # type: ignore[return-value]
+
+
 @lru_cache(maxsize=4)
-def load_model(name: str):
-    """The SentenceTransformer for ``name``; cached so a process loads it once."""
+def load_model(name: str, backend: EmbeddingBackend = DEFAULT_BACKEND):
+    """The embedder for ``name`` on ``backend``; cached so a process loads it once. Both kinds
+    offer ``encode``, ``tokenizer.tokenize``, ``max_seq_length`` and the embedding dimension."""
+    path = resolve_model_path(name)
+    if backend != "torch":
+        from index.onnx_embedder import OnnxEmbedder
+
+        with _lock:
+            return OnnxEmbedder(path, _onnx_variant(backend))
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()
-    path = resolve_model_path(name)
     with _lock:
         return SentenceTransformer(str(path), device="cpu", local_files_only=True)
 
@@ -75,8 +125,12 @@ def embed_texts(model, texts: list[str], batch_size: int, progress: bool = False
 class SentenceEmbeddings(Embeddings):
     """LangChain's ``Embeddings`` over the shared model (so LangChain never loads a second copy)."""
 
-    def __init__(self, name: str, batch_size: int = 64):
-        self.model = load_model(name)
+    def __init__(self, name: str, batch_size: int = 64, backend: EmbeddingBackend | None = None):
+        if backend is None:
+            from index.settings import get_settings
+
+            backend = get_settings().embedding_backend
+        self.model = load_model(name, backend)
         self.batch_size = batch_size
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

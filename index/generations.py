@@ -84,6 +84,7 @@ class Manifest:
     # manifests written before checksums hold a bare size.
     files: dict[str, dict | int] = field(default_factory=dict)
     version: int = FORMAT_VERSION
+    embedder: str = ""  # "backend:fingerprint" (index.embedding.embedder_id); "" before it existed
 
     def to_json(self) -> dict:
         return asdict(self)

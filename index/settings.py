@@ -21,6 +21,9 @@ from pydantic_settings import (
 )
 
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
+EmbeddingBackend = Literal["onnx", "onnx-int8", "torch"]
+DEFAULT_BACKEND: EmbeddingBackend = "onnx"
+"""Chosen by measurement (docs/BENCHMARKS.md, "Embedder"): same retrieval quality as torch fp32."""
 
 
 def _config_file() -> Path:
@@ -39,6 +42,10 @@ class Settings(BaseSettings):
     embedding_model: str = Field(
         BUNDLED_MODEL,
         description="'all-MiniLM-L6-v2' (bundled, offline) or a sentence-transformers folder.",
+    )
+    embedding_backend: EmbeddingBackend = Field(
+        DEFAULT_BACKEND,
+        description="'onnx' (ONNX Runtime, fp32), 'onnx-int8' (quantized) or 'torch' (sentence-transformers).",
     )
     embed_batch_size: int = Field(64, ge=1, le=4096)
     chunk_tokens: int = Field(200, ge=32, description="Max word pieces per chunk.")
