@@ -239,6 +239,8 @@ def _write_generation(settings, folder, prev_dir, prev, articles, report, model,
     ordered = [a for a in articles.values() if a.article_id in by_article]
     chunks = [c for a in ordered for c in by_article[a.article_id]]
 
+    if not chunks:  # every article failed to split: say so, the previous index stays live
+        raise nothing_to_index(settings, report.skipped)
     checkpoint("store")
     report_progress("bm25", 0.0)
     tables.write_tables(folder, ordered, chunks)

@@ -201,7 +201,9 @@ class FastTokenizer:
         pad = self.batching.padding or {}
         self.batching.enable_padding(pad_id=int(pad.get("pad_id", 0)), pad_token=str(pad.get("pad_token", "[PAD]")))
 
-    def tokenize(self, text: str) -> list[str]:
+    def tokenize(self, text: str, verbose: bool = False) -> list[str]:
+        """Word pieces without special tokens (``verbose`` is accepted for the transformers API; the
+        ``tokenizers`` library prints nothing about long inputs)."""
         return self._counting.encode(text, add_special_tokens=False).tokens
 
 
