@@ -27,6 +27,7 @@ from assistant.retrieval import BadFilter, HybridRetriever, date_bound, outlets
 from assistant.types import Answer, Filters, Passage, Sentence, Turn
 from index import bm25
 from index.embedding import SentenceEmbeddings
+from index.errors import BadInput
 from index.reader import IndexReader, Snapshot
 from index.settings import Settings, get_settings
 
@@ -128,7 +129,7 @@ class Assistant:
                k: int | None = None, backend: str | None = None) -> Iterator[Answer]:
         question = " ".join((question or "").split())[:2000]
         if not question:
-            raise ValueError("empty question")
+            raise BadInput("the question is empty")
         history = history or []
         filters = filters or Filters()
         for bound in (filters.since, filters.until):

@@ -47,6 +47,10 @@ def answer_markdown(ans: Answer) -> str:
     lines = []
     for line in ans.answer.split("\n"):
         if _TABLE_ROW.match(line):  # our own tables stay tables: each cell escaped on its own
+            cells = line[2:-2].split(" | ")
+            if all(re.fullmatch(r":?-{3,}:?", c.strip()) for c in cells):  # the header separator
+                lines.append(line)
+                continue
             lines.append("| " + " | ".join(linked(c) for c in line[2:-2].split(" | ")) + " |")
             continue
         text = linked(line)

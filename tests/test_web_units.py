@@ -148,3 +148,16 @@ def test_examples_and_table_come_from_the_indexed_articles():
     assert [r.title for r in corpus_view.filter_rows(rows, "ROBOTS")] == ["Will robots replace workers by 2030?"]
     assert len(corpus_view.filter_rows(rows, since="2024-03")) == 2
     assert len(corpus_view.filter_rows(rows, outlets=["Tech Daily"], until="2024-02")) == 1
+
+
+def test_answer_tables_keep_their_header_separator():
+    """A perspectives table renders as a table: the separator row stays raw dashes, cells are escaped."""
+    from assistant.render import answer_markdown
+    from assistant.types import Answer, Passage
+
+    p = Passage("c1", "a1", "T", "cnn.com", "2017-02-07", None, "x", 0, 1, marker=1)
+    text = "| Speaker | Statement |\n| --- | --- |\n| Jane <b>Doe</b> | It *rose* [1] |"
+    md = answer_markdown(Answer("q", "q", text, False, [p], [p], [], "extractive", {}))
+    rows = md.splitlines()
+    assert rows[1] == "| --- | --- |"
+    assert "<b>" not in md and "\\<b\\>" in rows[2] and "(#src-1)" in rows[2]
