@@ -169,7 +169,7 @@ def _vote(counts: Counter[str], own: str) -> str:
 
 def _sane_role(words: Span) -> bool:
     """A role is a noun phrase: no quotation marks, no finite verb, not a pronoun first."""
-    return not any(t.text in "\"“”" or t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in words) and (
+    return not any(t.text in "\"“”" or t.tag_ in ("VB", "VBD", "VBZ", "VBP", "MD") for t in words) and (
         words[0].pos_ != "PRON" or words[0].tag_ == "PRP$")
 
 
@@ -398,8 +398,8 @@ def _is_speech_verb(tok: Token) -> bool:
         return any(c.dep_ == "prt" and c.lower_ == "out" for c in tok.children)
     if tok.lemma_ == "add" and any(c.dep_ == "prep" and c.lower_ == "to" for c in tok.children):
         return False  # "adding to tensions"
-    if tok.lemma_ == "write" and any(c.dep_ == "dobj" and c.pos_ == "NOUN" for c in tok.children):
-        return False  # "has written a book"
+    if tok.lemma_ in ("write", "declare") and any(c.dep_ == "dobj" and c.pos_ == "NOUN" for c in tok.children):
+        return False  # "has written a book", "declare a partnership": acts, not statements
     # "What did the judge say?" asks, it does not report.
     return not (any(c.dep_ == "aux" and c.lemma_ == "do" for c in tok.children)
                 and tok.sent.text.rstrip().endswith("?"))
@@ -551,7 +551,7 @@ class _Attributor:
         if who.pos_ == "NOUN" and who.tag_ == "NN" and (body := self.speaking_for(who)):
             return body
         if who.pos_ == "NOUN" and who.tag_ == "NN" and any(c.lower_ == "the" for c in who.children):
-            return self.resolve_nominal(who)
+            return self.resolve_nominal(who) or self.only_described(who, k)
         return self.named_body(who)
 
     def named_body(self, who: Token) -> str | None:
@@ -593,18 +593,33 @@ class _Attributor:
         # recent person of this gender.
         matches = [p for p in recent if compatible(p)]
         sure = [p for p in matches if ents[p].gender == gender]
+        last, last_at = self._last_speaker(k)
+        earlier, _ = self._last_speaker(k, back=20)
         if prev and compatible(prev) and (ents[prev].gender == gender or not sure):
             choice = prev
         elif len(matches) == 1 and (matches[0] in self.speakers[j:k]
-                                    or self._was_subject(matches[0], self.tok_ranges[j][0], who.i)):
-            choice = matches[0]
+                                    or self._was_subject(matches[0], self.tok_ranges[j][0], who.i)) \
+                and (earlier is None or earlier == matches[0] or not compatible(earlier)):
+            choice = matches[0]  # (a photo caption's "Xi Jinping attends" does not outrank the speaker)
         elif len(sure) == 1 and all(ents[p].gender not in (None, "?") for p in matches):
             choice = sure[0]
+        elif last and compatible(last) and not [
+                p for p in self.people.persons_between(self.tok_ranges[last_at][1], who.i, self.quoted)
+                if p != last and compatible(p)]:
+            choice = last  # the speaker goes on: no one else of this gender named since
         else:
             return None
         if len(matches) == 1 and matches == [choice]:
             self.people.learn_gender(choice, gender)
         return choice
+
+    def _last_speaker(self, k: int, back: int = 8) -> tuple[str | None, int]:
+        """The person who last spoke within ``back`` units before unit k, and that unit."""
+        for i in range(k - 1, max(-1, k - 1 - back), -1):
+            who = self.speakers[i]
+            if who and self.people.entities[who].kind == "PERSON":
+                return who, i
+        return None, -1
 
     def speaking_for(self, who: Token) -> str | None:
         """ "A spokesman for the Kremlin", "an official at the ministry": the organisation speaks."""
@@ -627,6 +642,23 @@ class _Attributor:
                         tok.dep_ == "pobj" and tok.head.head.lower_ == "according"):
                     return True
         return False
+
+    def only_described(self, who: Token, k: int) -> str | None:
+        """ '"...," says the expert' when no role names that noun: the one person the article has
+        so far introduced with a description ("X, an internationalist at Y,"), if that person
+        also spoke in the last three sentences and this one attributes a direct quote."""
+        if any(who.lower_ in ent.role.lower().split() for ent in self.people.entities.values()):
+            return None
+        a, b = self.tok_ranges[k]
+        if not any(self.quoted[i] for i in range(a, b)):
+            return None
+        described = {key for key, ent in self.people.entities.items()
+                     if ent.kind == "PERSON" and re.match(r"(?:a|an)\s", ent.role)
+                     and min(ent.mentions, default=who.i) < who.i}
+        if len(described) != 1:
+            return None
+        key = described.pop()
+        return key if self._last_speaker(k, back=12)[0] == key else None
 
     def resolve_nominal(self, who: Token) -> str | None:
         """ "the spokesman", "the minister", "the ministry": the nearest earlier person whose role

@@ -34,8 +34,9 @@ def test_attribution_on_unseen_article():
     assert _who(text, "The minister disagreed") is None  # no minister is named: no guess
     assert _who(text, "Analysts say the move") is None
     assert _who(text, "the decision was late") == "Tom Reyes"
-    # "the expert" is not a role the article gave anyone: precision first, no label.
-    assert _who(text, "The delay cost us") is None
+    # "the expert": the one person introduced with a description ("a professor at ..."), who just spoke.
+    assert _who(text, "The delay cost us") == "Tom Reyes"
+    assert _who(text, "We should have moved in spring") == "Tom Reyes"
 
 
 def test_spokesman_president_and_quotes_spanning_sentences():
@@ -68,9 +69,9 @@ def test_precision_and_recall_on_the_labelled_test_split():
     scores = evaluate("test")
     assert scores.not_found == 0
     assert scores.gold_speakers >= 50
-    # Measured 0.922 / 0.724 on the test split (128 sentences, 98 with a speaker); a small margin below.
+    # Measured 0.914 / 0.755 on the test split (128 sentences, 98 with a speaker); a small margin below.
     assert scores.precision >= 0.89, scores.errors
-    assert scores.recall >= 0.69
+    assert scores.recall >= 0.72
 
 
 def test_asked_person():
