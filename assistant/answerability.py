@@ -42,22 +42,23 @@ CALIBRATION_FILE = Path(str(importlib.resources.files("assistant") / "calibratio
 FEATURES = ("coverage", "name_coverage", "best_sentence", "top_dense", "typed", "anticipated", "rare_missing",
             "past_question")
 # Verbs of saying and thinking: "What did X say" asks for words, not for an outcome.
-_SPEECH_LEMMAS = frozenset(["say", "tell", "think", "believe", "argue", "claim", "add", "note", "warn", "explain", "describe", "insist", "suggest", "state", "write", "report", "comment", "respond", "react", "predict", "expect", "call", "ask", "urge"])
+_SPEECH_LEMMAS = (["say", "tell", "think", "believe", "argue", "claim", "add", "note", "warn", "explain", "describe", "insist", "suggest", "state", "write", "report", "comment", "respond", "react", "predict", "expect", "call", "ask", "urge"])
+
+
+_PAST = re.compile(
+    r"^\s*(did|was|were|had)\b|\b(did|was|were|had)\s+(?:\S+\s+){0,6}?(?P<verb>[a-z]+)\b|"
+    r"\b(?P<past>[a-z]+ed)\b|\bwhat happened\b|\b(outcome|result|results|winner|verdict)\b", re.I)
+_AUX_THEN_SPEECH = re.compile(r"\b(did|has|have|had)\s+(?:\S+\s+){0,5}?(" + "|".join(_SPEECH_LEMMAS) + r")\b", re.I)
 
 
 def past_event_question(question: str) -> bool:
-    """Does the question ask what happened (a verb in the past: "did X beat", "how many were captured",
-    "what was the result"), rather than what someone said or what will be?"""
-    from assistant.nlp import pipeline
-
-    nlp = pipeline()
-    with nlp.select_pipes(enable=["tok2vec", "tagger", "attribute_ruler", "lemmatizer", "parser"]):
-        doc = nlp(question)
-    roots = [t for t in doc if t.dep_ == "ROOT"]
-    if any(t.lemma_.lower() in _SPEECH_LEMMAS for t in roots) or any(
-            t.lemma_.lower() in _SPEECH_LEMMAS and t.head in roots for t in doc if t.pos_ == "VERB"):
+    """Does the question ask what happened ("did X beat", "how many were captured", "what was the
+    result"), rather than what someone said or what will be? By the grammar of English questions:
+    a past auxiliary or a past form, unless the verb is one of saying or thinking."""
+    if _AUX_THEN_SPEECH.search(question) or re.search(r"\b(said|told|thought|believed|argued|claimed)\b",
+                                                      question, re.I):
         return False
-    return any(t.tag_ in ("VBD", "VBN") for t in doc)
+    return bool(_PAST.search(question))
 
 class CalibrationMissing(ResourceMissing):
     """The shipped calibration file is absent or damaged: answering would use made-up thresholds."""
@@ -118,6 +119,7 @@ class Evidence:
     past_question: bool
     answer_type: AnswerType = AnswerType.OTHER
     probability: float | None = None
+    unknown_name: str | None = None  # a name of the question no article of the index contains
 
     def vector(self) -> list[float]:
         return [self.coverage, self.name_coverage, self.best_sentence, self.top_dense, float(self.typed),
@@ -128,10 +130,12 @@ class Evidence:
 
     def answerable(self, cal: Calibration) -> bool:
         self.probability = cal.probability(self.vector())
-        return self.probability >= cal.threshold
+        return self.unknown_name is None and self.probability >= cal.threshold
 
     def reason(self, cal: Calibration) -> str:
         """The plainest true reason among the features that argue against answering."""
+        if self.unknown_name:
+            return f"no article mentions {self.unknown_name!r}"
         if self.missing_name and self.name_coverage < 1.0:
             return f"the articles do not mention {self.missing_name!r} in a relevant passage"
         if self.anticipated:
@@ -167,6 +171,8 @@ def assess(question: str, passages: list[Passage], cands: list[Candidate], retri
     # only where "Sipila" is, not wherever "Prime" or "Finnish" is.
     names = [_key_word(n, retriever, df) for n in entities(question)]
     names = [n for n in dict.fromkeys(names) if n]
+    vocab = retriever.vocab_dict
+    unknown = next((n for n in names if any(t not in vocab for t in bm25.tokenize([n])[0])), None)
     folded = [p.text.casefold() for p in passages]
     missing, name_cov = None, 1.0
     if names and folded:
@@ -186,7 +192,7 @@ def assess(question: str, passages: list[Passage], cands: list[Candidate], retri
     anticipated = past and bool(top) and sum(c.future for c in top) >= max(2, math.ceil(len(top) * 2 / 3))
     top_dense = max((p.dense_similarity or 0.0 for p in passages[:3]), default=0.0)
     return Evidence(coverage, name_cov, missing, best_score, top_dense, typed, anticipated, rare_missing, past,
-                    answer_type)
+                    answer_type, unknown_name=unknown)
 
 
 def _key_word(name: str, retriever, df: np.ndarray | None) -> str:

@@ -117,7 +117,8 @@ def compose(question: str, passages: list[Passage], cands: list[Candidate], word
             article_text: Callable[[str], str], kind: AnswerType = AnswerType.OTHER) -> Composition:
     speaker_mode = is_speaker_question(question)
     experts_only = bool(EXPERT_QUESTION.search(question))
-    for c in cands:
+    # Speakers matter only when the question asks what people said; parsing costs a language model.
+    for c in cands if speaker_mode else ():
         person = attribute(article_text(c.article_id)).speaker_at(c.start, c.end)
         # Asked about analysts, a politician's words are reporting, not analysis.
         if person and (person.expert or not experts_only):

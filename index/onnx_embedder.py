@@ -195,6 +195,7 @@ class FastTokenizer:
     def __init__(self, path: Path, max_length: int):
         from tokenizers import Tokenizer
 
+        self.model_max_length = max_length
         self._counting = Tokenizer.from_file(str(path))
         self._counting.no_truncation()
         self._counting.no_padding()
