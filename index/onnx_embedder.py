@@ -144,9 +144,15 @@ def _export_fp32(src: SourceModel, out: Path) -> None:
 
 def _quantize_int8(fp32: Path, out: Path) -> None:
     """Dynamic int8 weights, per output channel (activations quantized at run time)."""
+    import logging
+
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True)
+    logging.disable(logging.WARNING)  # its advice to pre-process is for static quantization
+    try:
+        quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True)
+    finally:
+        logging.disable(logging.NOTSET)
 
 
 def ensure_export(folder: Path, variant: str, quiet: bool = False) -> Path:
