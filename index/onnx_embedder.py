@@ -225,7 +225,8 @@ class OnnxEmbedder:
         self.tokenizer = FastTokenizer(self.dir / "tokenizer.json", self.max_seq_length)
         opts = ort.SessionOptions()
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.intra_op_num_threads = threads or len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        opts.intra_op_num_threads = threads or cores or 1
         opts.log_severity_level = 3
         self.session = ort.InferenceSession(str(self.dir / "model.onnx"), opts,
                                             providers=["CPUExecutionProvider"])
