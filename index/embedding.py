@@ -69,7 +69,7 @@ def embedder_id(name: str, backend: EmbeddingBackend = DEFAULT_BACKEND) -> str:
         return f"torch-fp32:{_weights_sha(path)}"
     from index import onnx_embedder
 
-    meta = onnx_embedder.ensure_export(path, _onnx_variant(backend)) / "meta.json"
+    meta = onnx_embedder.ensure_export(path, _onnx_variant(backend), by_content=name != BUNDLED_MODEL) / "meta.json"
     import json
 
     return f"{backend}:{json.loads(meta.read_text())['sha256'][:16]}"
@@ -90,7 +90,7 @@ def load_model(name: str, backend: EmbeddingBackend = DEFAULT_BACKEND):
         from index.onnx_embedder import OnnxEmbedder
 
         with _lock:
-            return OnnxEmbedder(path, _onnx_variant(backend))
+            return OnnxEmbedder(path, _onnx_variant(backend), by_content=name != BUNDLED_MODEL)
     from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as hf_logging
 

@@ -83,18 +83,23 @@ def cache_root() -> Path:
     return Path.home() / ".cache" / "dossier" / "embedders"
 
 
-def _source_key(folder: Path) -> str:
-    """Cheap identity of the source files (path, size, mtime): a changed model is a new export."""
-    h = hashlib.sha256(f"{RECIPE}|{OPSET}|{folder.resolve()}".encode())
+def _source_key(folder: Path, by_content: bool) -> str:
+    """Identity of the source files: by path, size and mtime for the installed package (cheap at
+    every start), by content for any other folder (so copies share one export)."""
+    h = hashlib.sha256(f"{RECIPE}|{OPSET}|{'' if by_content else folder.resolve()}".encode())
     for p in sorted(folder.rglob("*")):
         if p.is_file():
             st = p.stat()
-            h.update(f"|{p.relative_to(folder)}:{st.st_size}:{st.st_mtime_ns}".encode())
+            h.update(f"|{p.relative_to(folder)}:{st.st_size}".encode())
+            if by_content:
+                h.update(_sha256_file(p).encode())
+            else:
+                h.update(f":{st.st_mtime_ns}".encode())
     return h.hexdigest()[:16]
 
 
-def export_dir(folder: Path, variant: str) -> Path:
-    return cache_root() / f"{folder.name}-{variant}-{_source_key(folder)}"
+def export_dir(folder: Path, variant: str, by_content: bool = False) -> Path:
+    return cache_root() / f"{folder.name}-{variant}-{_source_key(folder, by_content)}"
 
 
 def _sha256_file(path: Path) -> str:
@@ -146,16 +151,22 @@ def _export_fp32(src: SourceModel, out: Path) -> None:
 
 def _quantize_int8(fp32: Path, out: Path) -> None:
     """Dynamic int8 weights, per output channel (activations quantized at run time)."""
+    import logging
+
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True)
+    logging.disable(logging.WARNING)  # its advice to pre-process is for static quantization
+    try:
+        quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True)
+    finally:
+        logging.disable(logging.NOTSET)
 
 
-def ensure_export(folder: Path, variant: str, quiet: bool = False) -> Path:
+def ensure_export(folder: Path, variant: str, quiet: bool = False, by_content: bool = False) -> Path:
     """The export folder for ``folder`` and ``variant``, made now if missing (atomically)."""
     if variant not in VARIANTS:
         raise ExportError(f"unknown ONNX variant {variant!r}; one of {VARIANTS}")
-    target = export_dir(folder, variant)
+    target = export_dir(folder, variant, by_content)
     if (target / "meta.json").is_file():
         return target
     src = read_source(folder)
@@ -213,18 +224,20 @@ class FastTokenizer:
 class OnnxEmbedder:
     """Normalized sentence vectors from the exported graph; same call shape as SentenceTransformer.encode."""
 
-    def __init__(self, folder: Path, variant: str = "fp32", threads: int | None = None):
+    def __init__(self, folder: Path, variant: str = "fp32", threads: int | None = None,
+                 by_content: bool = False):
         import onnxruntime as ort
 
         self.source = folder
         self.variant = variant
-        self.dir = ensure_export(folder, variant)
+        self.dir = ensure_export(folder, variant, by_content=by_content)
         self.meta = json.loads((self.dir / "meta.json").read_text())
         self.max_seq_length = int(self.meta["max_seq_length"])
         self.tokenizer = FastTokenizer(self.dir / "tokenizer.json", self.max_seq_length)
         opts = ort.SessionOptions()
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        opts.intra_op_num_threads = threads or len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        opts.intra_op_num_threads = threads or cores or 1
         opts.log_severity_level = 3
         self.session = ort.InferenceSession(str(self.dir / "model.onnx"), opts,
                                             providers=["CPUExecutionProvider"])
