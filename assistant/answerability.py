@@ -23,6 +23,7 @@ The weights are fitted on the calibration half of the news gold set by
 
 from __future__ import annotations
 
+import bisect
 import importlib.resources
 import json
 import math
@@ -171,8 +172,7 @@ def assess(question: str, passages: list[Passage], cands: list[Candidate], retri
     # only where "Sipila" is, not wherever "Prime" or "Finnish" is.
     names = [_key_word(n, retriever, df) for n in entities(question)]
     names = [n for n in dict.fromkeys(names) if n]
-    vocab = retriever.vocab_dict
-    unknown = next((n for n in names if any(t not in vocab for t in bm25.tokenize([n])[0])), None)
+    unknown = next((n for n in names if not all(_known_stem(t, retriever) for t in bm25.tokenize([n])[0])), None)
     folded = [p.text.casefold() for p in passages]
     missing, name_cov = None, 1.0
     if names and folded:
@@ -193,6 +193,23 @@ def assess(question: str, passages: list[Passage], cands: list[Candidate], retri
     top_dense = max((p.dense_similarity or 0.0 for p in passages[:3]), default=0.0)
     return Evidence(coverage, name_cov, missing, best_score, top_dense, typed, anticipated, rare_missing, past,
                     answer_type, unknown_name=unknown)
+
+
+_SORTED_VOCAB: dict[int, list[str]] = {}
+
+
+def _known_stem(term: str, retriever) -> bool:
+    """Is ``term`` (or a word of its family: "namibian" and "namibia") in the index's vocabulary?"""
+    vocab = retriever.vocab_dict
+    if term in vocab:
+        return True
+    prefix = term[: max(4, len(term) - 3)]
+    words = _SORTED_VOCAB.get(id(vocab))
+    if words is None or len(words) != len(vocab):
+        _SORTED_VOCAB.clear()  # one index at a time is live
+        words = _SORTED_VOCAB[id(vocab)] = sorted(vocab)
+    i = bisect.bisect_left(words, prefix)
+    return i < len(words) and words[i].startswith(prefix)
 
 
 def _key_word(name: str, retriever, df: np.ndarray | None) -> str:

@@ -26,7 +26,7 @@ from assistant.generative import GenerativeAnswerer
 from assistant.retrieval import BadFilter, HybridRetriever, date_bound, outlets
 from assistant.types import Answer, Filters, Passage, Sentence, Turn
 from index import bm25
-from index.embedding import SentenceEmbeddings
+from index.embedding import SentenceEmbeddings, backend_of
 from index.errors import BadInput
 from index.reader import IndexReader, Snapshot
 from index.settings import Settings, get_settings
@@ -67,14 +67,17 @@ class Assistant:
     # -- parts ------------------------------------------------------------------
     def _parts(self, snap: Snapshot | None = None) -> tuple[SentenceEmbeddings, HybridRetriever,
                                                              evidence.SentenceCache]:
-        """Query with the model the live index was built with (it may differ from settings)."""
-        model = (snap or self.reader.snapshot()).manifest.model
-        if model not in self._embeddings:
-            emb = SentenceEmbeddings(model, self.settings.embed_batch_size)
-            self._embeddings = {model: emb}
-            self._retrievers = {model: HybridRetriever(self.reader, emb, self.settings.per_article_cap)}
-            self._caches = {model: evidence.SentenceCache(emb.model, self.settings.embed_batch_size)}
-        return self._embeddings[model], self._retrievers[model], self._caches[model]
+        """Query with the embedder the live index was built with (it may differ from settings)."""
+        manifest = (snap or self.reader.snapshot()).manifest
+        model, key = manifest.model, manifest.embedder or manifest.model
+        if key not in self._embeddings:
+            backend = backend_of(manifest.embedder) if manifest.embedder else None
+            emb = SentenceEmbeddings(model, self.settings.embed_batch_size,
+                                     backend=backend or self.settings.embedding_backend)
+            self._embeddings = {key: emb}
+            self._retrievers = {key: HybridRetriever(self.reader, emb, self.settings.per_article_cap)}
+            self._caches = {key: evidence.SentenceCache(emb.model, self.settings.embed_batch_size)}
+        return self._embeddings[key], self._retrievers[key], self._caches[key]
 
     def generator(self) -> GenerativeAnswerer:
         if self._generator is None:
