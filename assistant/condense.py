@@ -2,7 +2,7 @@
 
 With a language model this uses ``prompts/condense.md``; without one it is
 deterministic: a pronoun is replaced by the person or topic of the previous
-turn, and an elliptical follow-up ("What about Yun Sun?") borrows the rest of
+turn, and an elliptical follow-up ("What about the minister?") borrows the rest of
 the previous question.
 """
 

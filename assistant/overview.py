@@ -48,7 +48,7 @@ PERSPECTIVE_MARGIN = 0.2
 
 def resolved(request: OverviewRequest, snapshot: Snapshot) -> OverviewRequest | None:
     """For an outlet comparison, the request with every side mapped to the index's outlets, or None
-    when a side names no outlet of the index ("How did Trump and Putin describe the call?")."""
+    when a side names no outlet of the index ("How did the two presidents' aides describe the call?")."""
     if request.kind != "outlet_comparison":
         return request
     sides = [resolve_outlets(side, snapshot) for side in request.sources]

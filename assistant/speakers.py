@@ -61,7 +61,7 @@ class Attribution:
     spans: tuple[tuple[int, int], ...]
     speakers: tuple[str | None, ...]
     people: dict[str, Person]
-    # Everyone whose statement a sentence reports, also in a subordinate clause ("..., when Wang Yi
+    # Everyone whose statement a sentence reports, also in a subordinate clause ("..., when the minister
     # pointed out that ..."): for "what did X say", not for labelling the sentence.
     reported: tuple[frozenset[str], ...] = ()
 
@@ -600,7 +600,7 @@ class _Attributor:
         elif len(matches) == 1 and (matches[0] in self.speakers[j:k]
                                     or self._was_subject(matches[0], self.tok_ranges[j][0], who.i)) \
                 and (earlier is None or earlier == matches[0] or not compatible(earlier)):
-            choice = matches[0]  # (a photo caption's "Xi Jinping attends" does not outrank the speaker)
+            choice = matches[0]  # (a photo caption's "The president attends" does not outrank the speaker)
         elif len(sure) == 1 and all(ents[p].gender not in (None, "?") for p in matches):
             choice = sure[0]
         elif last and compatible(last) and not [
@@ -645,7 +645,7 @@ class _Attributor:
 
     def only_described(self, who: Token, k: int) -> str | None:
         """ '"...," says the expert' when no role names that noun: the one person the article has
-        so far introduced with a description ("X, an internationalist at Y,"), if that person
+        so far introduced with a description ("X, a professor at Y,"), if that person
         also spoke in the last three sentences and this one attributes a direct quote."""
         if any(who.lower_ in ent.role.lower().split() for ent in self.people.entities.values()):
             return None

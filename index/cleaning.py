@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-CLEANER_VERSION = "4"
+CLEANER_VERSION = "5"  # 5: any capitalised label before a short headline is a teaser
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff\ufffe]")
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
@@ -20,7 +20,7 @@ _TERMINAL = re.compile(r"([.!?…;]|[^.]\.\.\.)[\"'”’»)\]]*$|[”\"»]$")
 _BULLET = re.compile(r"^[•·▪►▸‣◦■□●○\-*–]\s+")
 _SKIP_LINK = re.compile(r"^(skip|jump) to (the )?(main )?(content|navigation|article|menu)\b", re.I)
 _TEASER_WORDS = {
-    "READ", "SEE", "SIGHT", "WATCH", "LOOK", "RELATED", "ALSO", "MORE", "LISTEN",
+    "READ", "SEE", "WATCH", "LOOK", "RELATED", "ALSO", "MORE", "LISTEN",
     "RECOMMENDED", "MISS", "TRENDING", "LATEST", "VIDEO", "PHOTOS", "GALLERY", "INTERESTED",
     "LIKE", "FURTHER", "CHECK", "LEA", "VEA", "MIRA", "TAMBIÉN",
 }
@@ -95,6 +95,11 @@ def is_furniture(line: str) -> bool:
     teaser = _TEASER.match(line)
     if teaser and set(re.split(r"[\s'’]+", teaser.group(1).upper())) & _TEASER_WORDS:
         return True
+    # Any capitalised label before a short headline with no sentence end ("WATCH: …", "LOOK: …"):
+    # a link to another page, not a paragraph of this one.
+    if teaser and teaser.group(1).isupper() and n <= 30 and \
+            not re.search(r"[.!?…]$", line.rstrip(" \"'”’»)]")):
+        return True
     if n <= 25 and _RUNNING_TIME.search(line):
         head = _RUNNING_TIME.sub("", line)
         if not is_sentence(head):
@@ -167,7 +172,7 @@ def clean(raw: str, title: str = "") -> Cleaned:
     while lines and not is_sentence(lines[-1]) and words(lines[-1]) <= 15:
         lines.pop()
 
-    # A bare dateline ("Hong Kong (CNN) --") belongs to the paragraph it introduces.
+    # A bare dateline ("City (Outlet) --") belongs to the paragraph it introduces.
     merged: list[str] = []
     for line in lines:
         if merged and _DATELINE.match(merged[-1]):
