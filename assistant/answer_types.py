@@ -140,8 +140,7 @@ def holds(kind: AnswerType, sentences: list[str], question: str = "") -> list[bo
     labels = _ENTITY_LABELS[kind]
     q = question.casefold()
     nlp = pipeline()
-    out = []
-    with nlp.select_pipes(enable=["tok2vec", "ner"]):
-        for doc in nlp.pipe(sentences):
-            out.append(any(e.label_ in labels and e.text.casefold() not in q for e in doc.ents))
-    return out
+    # ``disable`` per call, not select_pipes: the web chat answers several questions at once.
+    skip = [name for name in nlp.pipe_names if name not in ("tok2vec", "ner")]
+    return [any(e.label_ in labels and e.text.casefold() not in q for e in doc.ents)
+            for doc in nlp.pipe(sentences, disable=skip)]

@@ -21,8 +21,8 @@ def people(text: str) -> list[str]:
     from assistant.nlp import pipeline
 
     nlp = pipeline()
-    with nlp.select_pipes(enable=["tok2vec", "ner"]):
-        doc = nlp(text)
+    # ``disable`` per call, not select_pipes: the web chat answers several questions at once.
+    doc = nlp(text, disable=[name for name in nlp.pipe_names if name not in ("tok2vec", "ner")])
     return list(dict.fromkeys(e.text for e in doc.ents if e.label_ == "PERSON" and len(e.text.split()) >= 2))
 
 

@@ -18,10 +18,11 @@ from index.chunking import sentence_spans
 from index.embedding import embed_texts
 
 MIN_WORDS = 5
-# Web page furniture that survives cleaning inside a paragraph: links, handles, embedded posts,
-# teaser and share prompts. A sentence carrying one is not quoted as an answer.
+# Web page furniture that survives cleaning inside a paragraph: embedded posts, teaser and share
+# prompts. A sentence carrying one is not quoted as an answer; a link alone is no reason (it may be
+# the content: "the report is posted at www.example.org").
 _FURNITURE = re.compile(
-    r"https?://|\bwww\.|pic\.twitter\.com|\bt\.co/|(?<![\w.])@\w{2,}|\b(?:READ|SEE|WATCH|LISTEN)(?: MORE| ALSO)?:|"
+    r"pic\.twitter\.com|\bt\.co/|\b(?:READ|SEE|WATCH|LISTEN)(?: MORE| ALSO)?:|"
     r"\bRead more\b|\bShare this\b|\bFollow us on\b|\bClick here\b|\bSign up\b|\bsubscribe to\b",
 )
 _FUTURE = re.compile(

@@ -89,7 +89,7 @@ def timeline(request: OverviewRequest, filters: Filters, snapshot: Snapshot, ret
              embed_query: EmbedQuery, article_text: ArticleText) -> Composition:
     """The relevant articles by publication date, one or two key sentences each."""
     qvec = np.asarray(embed_query(request.topic), dtype=np.float32)
-    passages = retriever.retrieve(request.topic, TIMELINE_PASSAGES, filters, qvec).passages
+    passages = retriever.retrieve(request.topic, TIMELINE_PASSAGES, filters, qvec, snapshot).passages
     relevant = relevant_articles(passages, qvec, snapshot)[:TIMELINE_MAX_ARTICLES]
     if not relevant:
         return Composition(f"The indexed articles have nothing on {request.topic}.", [], [])
@@ -135,7 +135,7 @@ def outlet_comparison(request: OverviewRequest, filters: Filters, snapshot: Snap
     for side in request.sources:
         outlets = resolve_outlets(side, snapshot) or side
         side_filters = replace(filters, sources=tuple(outlets))
-        passages = retriever.retrieve(request.topic, PER_OUTLET_PASSAGES, side_filters, qvec).passages
+        passages = retriever.retrieve(request.topic, PER_OUTLET_PASSAGES, side_filters, qvec, snapshot).passages
         labels.append(" / ".join(side))
         found.append(relevant_articles(passages, qvec, snapshot, min_shown=1))
     citer = Citer()
@@ -190,7 +190,7 @@ def perspectives(request: OverviewRequest, filters: Filters, snapshot: Snapshot,
                  embed_query: EmbedQuery, article_text: ArticleText) -> Composition:
     """A table of who said what on the topic: only sentences whose speaker is certain."""
     qvec = np.asarray(embed_query(request.topic), dtype=np.float32)
-    passages = retriever.retrieve(request.topic, PERSPECTIVE_PASSAGES, filters, qvec).passages
+    passages = retriever.retrieve(request.topic, PERSPECTIVE_PASSAGES, filters, qvec, snapshot).passages
     # Statements are spread wider than a story's facts: a looser margin than timelines.
     relevant = relevant_articles(passages, qvec, snapshot, margin=PERSPECTIVE_MARGIN)
     people: dict[tuple[str, int], object] = {}

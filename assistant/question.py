@@ -29,7 +29,9 @@ _MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:19|20)\d\d"
 # The preposition is part of the phrase, so removing it leaves a clean question.
-_PREP = r"(?:\b(?P<prep>in|on|during|since|from|of|by|for|over|throughout|around|at the (?:start|end) of)\s+)?"
+# Only prepositions that place an event in a period; "by 2020" or "for 2020" name a target, not when
+# the articles were published.
+_PREP = r"(?:\b(?P<prep>in|on|during|throughout|at the (?:start|end) of)\s+)?"
 _DATE_PATTERNS = [
     ("iso", re.compile(rf"{_PREP}\b(?P<y>{_YEAR})-(?P<m>[01]?\d)(?:-(?P<d>[0-3]?\d))?\b", re.I)),
     ("dmy", re.compile(rf"{_PREP}(?:the\s+)?\b(?P<d>{_DAY})\s+(?:of\s+)?(?P<mon>{_MONTH})(?:,?\s+(?P<y>{_YEAR}))?\b", re.I)),
@@ -167,6 +169,8 @@ def parse(question: str, outlets: Iterable[Outlet] = (), latest: date | None = N
             if span is None:
                 continue
             lo, hi = span
+            if latest is not None and lo[:4].isdigit() and lo > latest.isoformat():
+                continue  # a period after the newest article is a topic ("plans in 2020"), not a filter
             since = lo if since is None else min(since, lo)
             until = hi if until is None else max(until, hi)
             removed.append((m.start(), m.end()))

@@ -23,6 +23,12 @@ ASKED = re.compile(
     rf"(?:\s+(?:about|on|of|regarding|concerning|over|in\s+relation\s+to)\s+(?P<y>.+?))?\s*[?.!]*\s*$",
     re.I,
 )
+# "Does X think (that) Y?": X's view on Y.
+ASKED_VIEW = re.compile(
+    r"^\s*(?:so\s+|and\s+)?(?:does|did|do|has|have)\s+(?P<x>.+?)\s+(?:(?:really|still|also)\s+)?"
+    r"(?:think|believe|expect|say|argue|predict|fear|agree|warn|claim)s?\s+(?:that\s+)?(?P<y>.+?)\s*[?.!]*\s*$",
+    re.I,
+)
 _CAPITALISED_NAME = re.compile(r"(?:[A-Z][\w'’.-]*)(?:\s+(?:[A-Z][\w'’.-]*|van|der|de|del|da|von|bin|al|el|la|le))*")
 # General English words that carry no topic (for matching a topic to a statement).
 _STOP = frozenset(["the", "a", "an", "of", "in", "on", "to", "and", "or", "for", "with", "about", "by", "at",
@@ -39,7 +45,8 @@ class Asked:
 def asked_person(question: str) -> tuple[str, str | None] | None:
     """(X, Y or None) when the question asks what X said (about Y); X must be a name (spaCy's
     PERSON/ORG on the question, or capitalised words), so "What did the experts say?" is not."""
-    m = ASKED.match(" ".join((question or "").split())[:500])
+    text = " ".join((question or "").split())[:500]
+    m = ASKED.match(text) or ASKED_VIEW.match(text)
     if not m:
         return None
     x, y = m.group("x").strip(" ,"), (m.group("y") or "").strip(" ,") or None

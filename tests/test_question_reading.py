@@ -74,6 +74,8 @@ def test_dates_become_a_period(question, since, until):
 @pytest.mark.parametrize("question", [
     "Who won the 2016 election?",          # a year that names the topic, not the period
     "Who won the April 16 referendum?",
+    "What did the minister promise to deliver by 2020?",   # a target, not a period
+    "What is planned in 2020?",                            # after the newest article: a topic
     "What may the court decide?",           # "may" the verb
     "Will Theresa May trigger Article 50?",  # May the person
     "How many people were killed?",
