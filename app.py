@@ -161,8 +161,8 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
             text = "There is no index yet: click **Build index** below." if isinstance(exc, IndexMissing) \
                 else user_message(exc)
         if builder.state.running:
-            text += (f"\n\n**Rebuilding:** {escape_markdown(builder.state.stage)} "
-                     f"{builder.state.fraction:.0%}; answers use the previous index until it is done.")
+            text += (f"\n\n**Rebuilding:** {escape_markdown(builder.describe())}; answers use the previous "
+                     "index until it is done.")
         return text
 
     def has_index() -> bool:
@@ -279,7 +279,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         while builder.state.running:
             st = builder.state
             progress(st.fraction, desc=f"Building: {st.stage}")
-            yield (f"**Building:** stage *{escape_markdown(st.stage or 'starting')}*, {st.fraction:.0%} "
+            yield (f"**Building:** {escape_markdown(builder.describe())} "
                    f"(elapsed {int(time.time() - st.started)} s); answers use the previous index meanwhile.",
                    status_md()) + keep[1:] + (gr.update(),)
             time.sleep(0.5)

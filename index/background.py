@@ -17,6 +17,8 @@ class BuildState:
     running: bool = False
     stage: str = ""
     fraction: float = 0.0
+    done: int = 0  # items of the stage done, of ``total`` (0 when the stage has no count)
+    total: int = 0
     report: BuildReport | None = None
     error: str | None = None
     started: float = field(default_factory=time.time)
@@ -41,8 +43,15 @@ class BackgroundBuilder:
             self._thread.start()
         return None
 
-    def _progress(self, stage: str, fraction: float) -> None:
-        self.state.stage, self.state.fraction = stage, fraction
+    def _progress(self, stage: str, fraction: float, done: int = 0, total: int = 0) -> None:
+        self.state.stage, self.state.fraction, self.state.done, self.state.total = stage, fraction, done, total
+
+    def describe(self) -> str:
+        """"stage embedding: 1,024 of 2,744 passages (37%)" for the page."""
+        st = self.state
+        unit = {"chunking": "articles", "embedding": "passages"}.get(st.stage, "")
+        counts = f": {st.done:,} of {st.total:,} {unit}" if st.total and unit else ""
+        return f"stage {st.stage or 'starting'}{counts} ({st.fraction:.0%})"
 
     def _run(self, force: bool) -> None:
         try:

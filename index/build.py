@@ -25,8 +25,9 @@ from index.loading import cap_title, load_corpus, skip_summary
 from index.models import Article, BuildReport, Chunk, Skipped, sha256
 from index.settings import Settings
 
-Progress = Callable[[str, float], None]
-"""Called with a stage name and a fraction done (0..1); the web page shows it."""
+Progress = Callable[[str, float, int, int], None]
+"""Called with a stage name, the fraction done (0..1) and the items done of the stage's total
+(articles while chunking, passages while embedding; 0, 0 where a stage has no count)."""
 
 HOLD_ENV = "DOSSIER_FAULT_HOLD_AT"
 log = logging.getLogger(__name__)
@@ -122,14 +123,14 @@ def build(settings: Settings, force: bool = False, quiet: bool = False,
     """Bring the index up to date with the corpus; see ``BuildReport`` for what happened."""
     t0 = time.perf_counter()
     index_dir = settings.index_dir
-    report_progress = progress or (lambda stage, frac: None)
+    report_progress = progress or (lambda stage, frac, done, total: None)
     with generations.BuildLock(index_dir):
         prev_dir, prev, why_full = _previous(index_dir)
         # The live generation stays until the switch, even damaged: readers may hold it.
         keep = {_live_name(index_dir)}
         generations.prune(index_dir, keep=keep)  # stale folders of killed or failed builds
 
-        report_progress("loading", 0.0)
+        report_progress("loading", 0.0, 0, 0)
         prepared = prepare(settings)
         if not prepared.articles:
             raise nothing_to_index(settings, prepared.skipped)
@@ -156,7 +157,7 @@ def build(settings: Settings, force: bool = False, quiet: bool = False,
         if not full and not (report.added or report.changed or report.removed):
             report.articles, report.chunks = len(prev.articles), prev.chunk_count
             report.seconds = time.perf_counter() - t0
-            report_progress("done", 1.0)
+            report_progress("done", 1.0, 0, 0)
             return report
 
         model = load_model(settings.embedding_model, settings.embedding_backend)  # only now: an unchanged corpus needs no model
@@ -175,7 +176,7 @@ def build(settings: Settings, force: bool = False, quiet: bool = False,
         for name in generations.prune(index_dir, keep={folder.name, prev_dir.name if prev_dir else ""}):
             _drop_server_collection(settings, prev, name)
         report.seconds = time.perf_counter() - t0
-        report_progress("done", 1.0)
+        report_progress("done", 1.0, 0, 0)
         return report
 
 
@@ -198,8 +199,10 @@ def _write_generation(settings, folder, prev_dir, prev, articles, report, model,
                       model.max_seq_length)
     todo = [articles[a] for a in report.added + report.changed]
     new_chunks: list[Chunk] = []
-    for art in tqdm(todo, desc="Chunking", unit="article", disable=quiet or len(todo) < 50,
-                    file=sys.stderr, dynamic_ncols=True):
+    for n, art in enumerate(tqdm(todo, desc="Chunking", unit="article", disable=quiet or len(todo) < 50,
+                                 file=sys.stderr, dynamic_ncols=True)):
+        if n % 50 == 0:
+            report_progress("chunking", n / max(1, len(todo)), n, len(todo))
         try:
             new_chunks.extend(chunker.split(art))
         except Exception as exc:  # the article drops out; the build goes on and says which
@@ -223,7 +226,7 @@ def _write_generation(settings, folder, prev_dir, prev, articles, report, model,
             store.add_chunks(collection, part, vectors, articles)
             done += len(part)
             bar.update(len(part))
-            report_progress("embedding", done / max(1, len(new_chunks)))
+            report_progress("embedding", done / max(1, len(new_chunks)), done, len(new_chunks))
             checkpoint("embedding")
     report.embedded_chunks = len(new_chunks)
 
@@ -242,7 +245,7 @@ def _write_generation(settings, folder, prev_dir, prev, articles, report, model,
     if not chunks:  # every article failed to split: say so, the previous index stays live
         raise nothing_to_index(settings, report.skipped)
     checkpoint("store")
-    report_progress("bm25", 0.0)
+    report_progress("bm25", 0.0, 0, 0)
     tables.write_tables(folder, ordered, chunks)
     checkpoint("tables")
     bm25.save(bm25.build([c.text for c in chunks]), folder / "bm25")

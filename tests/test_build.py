@@ -157,3 +157,18 @@ def test_background_builder_refuses_a_second_build(seed_corpus, tmp_path):
     assert builder.start() is None  # free again once finished
     builder.wait(300)
     assert builder.state.report.embedded_chunks == 0
+
+
+def test_build_progress_counts_what_it_embeds(seed_corpus, tmp_path):
+    """The page shows stage-by-stage progress with counts: the passages embedded of the total."""
+    from index.background import BackgroundBuilder
+
+    calls = []
+    report = build(make_settings(seed_corpus, tmp_path / "index"), quiet=True,
+                   progress=lambda *args: calls.append(args))
+    embedding = [c for c in calls if c[0] == "embedding"]
+    assert embedding and embedding[-1][2:] == (report.embedded_chunks, report.embedded_chunks)
+    assert [c[0] for c in calls][0] == "loading" and calls[-1][0] == "done"
+    builder = BackgroundBuilder(make_settings(seed_corpus, tmp_path / "index"))
+    builder._progress("embedding", 0.37, 1024, 2744)
+    assert builder.describe() == "stage embedding: 1,024 of 2,744 passages (37%)"
