@@ -412,7 +412,8 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                 first_rows = corpus_rows()
                 ids = gr.State([r.article_id for r in first_rows[: corpus_view.MAX_ROWS]])
                 table = gr.Dataframe(corpus_view.table(first_rows), headers=["Title", "Outlet", "Date", "Passages"],
-                                     interactive=False, elem_id="articles-table", max_height=420, wrap=True)
+                                     interactive=False, elem_id="articles-table", max_height=420, wrap=True,
+                                     column_widths=["58%", "20%", "12%", "10%"])
                 article_view = gr.HTML('<div class="src-empty">Click an article to read it.</div>',
                                        elem_id="article-view")
             with gr.Tab("Index", id="index", elem_id="index-tab"):
