@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from dataclasses import dataclass
@@ -49,23 +50,32 @@ def read_probe(folder: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def probe_store(folder: Path, manifest: Manifest) -> None:
-    """Open the generation's vector store and query it with the build's probe vectors."""
+def _open_store(folder: Path, manifest: Manifest):
+    """The generation's client and collection, checked with the build's probe vectors; damage and
+    outages become IndexCorrupt / StoreUnavailable naming what to do (the client is closed then)."""
+    client = None
     try:
         client = store.open_client(manifest.chroma_url, folder / generations.STORE_DIR)
         if not manifest.chroma_url:
             client = store.Guarded(client, folder.name)
-        try:
-            store.probe(store.get_collection(client, manifest.collection), read_probe(folder),
-                        manifest.chunk_count, folder.name)
-        finally:
-            client.close()
-    except (store.StoreUnavailable, generations.IndexCorrupt):
-        raise
+        collection = store.get_collection(client, manifest.collection)
+        store.probe(collection, read_probe(folder), manifest.chunk_count, folder.name)
+        return client, collection
     except Exception as exc:
+        if client is not None:
+            with contextlib.suppress(Exception):
+                client.close()
+        if isinstance(exc, (store.StoreUnavailable, generations.IndexCorrupt)):
+            raise
         if manifest.chroma_url:
             raise store.StoreUnavailable(store.server_error(manifest.chroma_url, exc)) from exc
         raise store.damaged(folder.name, exc) from exc
+
+
+def probe_store(folder: Path, manifest: Manifest) -> None:
+    """Open the generation's vector store and query it with the build's probe vectors."""
+    client, _ = _open_store(folder, manifest)
+    client.close()
 
 
 def open_snapshot(settings: Settings) -> Snapshot:
@@ -83,18 +93,7 @@ def open_snapshot(settings: Settings) -> Snapshot:
         ) from exc
     if len(chunks) != manifest.chunk_count:
         raise generations.IndexCorrupt(f"chunk table of {folder.name} is incomplete: {generations.REBUILD}")
-    try:
-        client = store.open_client(manifest.chroma_url, folder / "chroma")
-        if not manifest.chroma_url:
-            client = store.Guarded(client, folder.name)
-        collection = store.get_collection(client, manifest.collection)
-        store.probe(collection, read_probe(folder), manifest.chunk_count, folder.name)
-    except (store.StoreUnavailable, generations.IndexCorrupt):
-        raise
-    except Exception as exc:
-        if manifest.chroma_url:
-            raise store.StoreUnavailable(store.server_error(manifest.chroma_url, exc)) from exc
-        raise store.damaged(folder.name, exc) from exc
+    client, collection = _open_store(folder, manifest)
     return Snapshot(
         folder=folder,
         manifest=manifest,
