@@ -37,6 +37,7 @@ from assistant.answer_types import AnswerType, holds
 from assistant.evidence import Candidate, entities, mentions, question_terms
 from assistant.types import Passage
 from index import bm25
+from index.bm25 import TermStats
 from index.errors import ResourceMissing
 
 CALIBRATION_FILE = Path(str(importlib.resources.files("assistant") / "calibration.json"))  # package data, a file
@@ -155,10 +156,10 @@ _ANSWER_WORDS = set(bm25.tokenize(["say said says think thinks view views opinio
 
 
 def assess(question: str, passages: list[Passage], cands: list[Candidate], retriever,
-           df: np.ndarray | None = None, answer_type: AnswerType = AnswerType.OTHER) -> Evidence:
+           df: TermStats, answer_type: AnswerType = AnswerType.OTHER) -> Evidence:
     """The evidence features for ``question`` (already stripped of outlet and date words)."""
     terms = [t for t in question_terms(question) if t not in _ANSWER_WORDS] or question_terms(question)
-    idf = _idf(retriever, terms, df)
+    idf = _idf(terms, df)
     passage_terms = [frozenset(bm25.tokenize([p.text])[0]) for p in passages]
     total = sum(idf.values()) or 1.0
     known = {t: w for t, w in idf.items() if t in retriever.vocab_dict}
@@ -212,31 +213,19 @@ def _known_stem(term: str, retriever) -> bool:
     return i < len(words) and words[i].startswith(prefix)
 
 
-def _key_word(name: str, retriever, df: np.ndarray | None) -> str:
+def _key_word(name: str, retriever, df: TermStats) -> str:
     """The word of a name that is rarest in the index (a word the index never saw is rarest of all)."""
     words = [w for w in re.findall(r"[\w'’-]+", name) if bm25.tokenize([w])[0]]
     if len(words) <= 1:
         return words[0] if words else ""
-    weights = _idf(retriever, [bm25.tokenize([w])[0][0] for w in words], df)
+    weights = _idf([bm25.tokenize([w])[0][0] for w in words], df)
     return max(words, key=lambda w: weights.get(bm25.tokenize([w])[0][0], 0.0))
 
 
-def _idf(retriever, terms: list[str], df: np.ndarray | None) -> dict[str, float]:
-    """BM25's IDF for known terms; a term absent from the index weighs like the rarest one."""
-    vocab = retriever.vocab_dict
-    n_docs = int(retriever.scores["num_docs"])
-    if df is None:
-        df = document_frequencies(retriever)
-    weights = {}
-    for t in terms:
-        d = int(df[vocab[t]]) if t in vocab else 0
-        weights[t] = math.log(1 + (n_docs - d + 0.5) / (d + 0.5))
-    return weights
-
-
-def document_frequencies(retriever) -> np.ndarray:
-    """Chunks per term: the column lengths of BM25's sparse score matrix."""
-    return np.diff(retriever.scores["indptr"])
+def _idf(terms: list[str], df: TermStats) -> dict[str, float]:
+    """BM25's IDF from the term statistics the build stored; a term absent from the index
+    weighs like the rarest one."""
+    return {t: df.idf(t) for t in terms}
 
 
 def fit(rows: list[tuple[list[float], bool]], max_false_refusals: float = 0.03) -> Calibration:

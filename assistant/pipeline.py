@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from assistant import (
     answer_types,
@@ -51,6 +52,12 @@ def latest_date(snap: Snapshot):
         return None
 
 
+class QueryParts(NamedTuple):
+    embeddings: SentenceEmbeddings
+    retriever: HybridRetriever
+    sentences: evidence.SentenceCache
+
+
 class Assistant:
     """One per process: the embedding model and the index stay loaded between questions."""
 
@@ -62,13 +69,16 @@ class Assistant:
         self._retrievers: dict[str, HybridRetriever] = {}
         self._caches: dict[str, evidence.SentenceCache] = {}
         self._generator: GenerativeAnswerer | None = None
-        self._dfs: dict = {}
 
     # -- parts ------------------------------------------------------------------
-    def _parts(self, snap: Snapshot | None = None) -> tuple[SentenceEmbeddings, HybridRetriever,
-                                                             evidence.SentenceCache]:
-        """Query with the embedder the live index was built with (it may differ from settings)."""
-        manifest = (snap or self.reader.snapshot()).manifest
+    def snapshot(self) -> Snapshot:
+        """The live index generation; a question takes one and reads only it."""
+        return self.reader.snapshot()
+
+    def parts(self, snap: Snapshot) -> QueryParts:
+        """What a question of ``snap`` is answered with: the embedder the index was built with
+        (it may differ from the settings), the retriever and the sentence-vector cache."""
+        manifest = snap.manifest
         model, key = manifest.model, manifest.embedder or manifest.model
         if key not in self._embeddings:
             backend = backend_of(manifest.embedder) if manifest.embedder else None
@@ -77,7 +87,7 @@ class Assistant:
             self._embeddings = {key: emb}
             self._retrievers = {key: HybridRetriever(self.reader, emb, self.settings.per_article_cap)}
             self._caches = {key: evidence.SentenceCache(emb.model, self.settings.embed_batch_size)}
-        return self._embeddings[key], self._retrievers[key], self._caches[key]
+        return QueryParts(self._embeddings[key], self._retrievers[key], self._caches[key])
 
     def generator(self) -> GenerativeAnswerer:
         if self._generator is None:
@@ -86,7 +96,7 @@ class Assistant:
 
     def warm_up(self) -> None:
         """Load the index and the model now, not on the first question."""
-        emb, _, _ = self._parts(self.reader.snapshot())
+        emb, _, _ = self.parts(self.snapshot())
         emb.encode_query("warm up")
 
     def condense(self, question: str, history: list[Turn], backend: str) -> str:
@@ -99,7 +109,7 @@ class Assistant:
     def _gather(self, snap: Snapshot, standalone: str, k: int, filters: Filters, backend: str):
         """Embed the question once, retrieve, and score the passages' sentences."""
         t: dict[str, float] = {}
-        emb, retriever, cache = self._parts(snap)
+        emb, retriever, cache = self.parts(snap)
         t1 = time.perf_counter()
         qvec = emb.encode_query(standalone)
         t["embed"] = _ms(t1)
@@ -144,7 +154,7 @@ class Assistant:
             raise BadFilter(f"k must be between 1 and {MAX_K}")
         t: dict[str, float] = {}
         t0 = time.perf_counter()
-        snap = self.reader.snapshot()  # one index version for the whole question
+        snap = self.snapshot()  # one index version for the whole question
 
         standalone = self.condense(question, history, backend)
         t["condense"] = _ms(t0)
@@ -165,7 +175,7 @@ class Assistant:
         parsed = questions.parse(standalone, outlets(snap), latest_date(snap))
         applied = parsed.filters(filters)
         content = parsed.content
-        emb, retriever, _ = self._parts(snap)
+        emb, retriever, _ = self.parts(snap)
 
         def article_text(aid: str) -> str:
             return snap.articles[aid].text
@@ -209,7 +219,7 @@ class Assistant:
         t.update(parts)
         t1 = time.perf_counter()
         kind = answer_types.expected_type(content)
-        ev = answerability.assess(content, passages, cands, snap.bm25, self._df(snap), kind)
+        ev = answerability.assess(content, passages, cands, snap.bm25, snap.terms, kind)
         t["evidence"] = _ms(t1)
 
         if not passages or not ev.answerable(self.calibration):
@@ -224,7 +234,7 @@ class Assistant:
 
         t1 = time.perf_counter()
         if backend == "openai":
-            yield from self._generate(content, passages, self._parts(snap)[0], answer, t, t1)
+            yield from self._generate(content, passages, self.parts(snap)[0], answer, t, t1)
             return
         comp = extractive.compose(content, passages, cands, self.settings.answer_words,
                                   lambda aid: snap.articles[aid].text, kind)
@@ -235,11 +245,6 @@ class Assistant:
             yield answer(f"{REFUSAL}: no sentence of the passages answers it.", True, [])
             return
         yield answer(comp.text, False, comp.citations, comp.sentences)
-
-    def _df(self, snap: Snapshot):
-        if snap.generation not in self._dfs:
-            self._dfs = {snap.generation: answerability.document_frequencies(snap.bm25)}
-        return self._dfs[snap.generation]
 
     def _generate(self, question: str, passages: list[Passage], emb, answer, t, t1) -> Iterator[Answer]:
         text = ""

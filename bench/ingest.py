@@ -79,7 +79,7 @@ def phase_naive(corpus: Path, persist: Path) -> dict:
     splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
     docs = splitter.create_documents([r["text"] for r in rows], [{"title": r["title"]} for r in rows])
     Chroma.from_documents(docs, emb, persist_directory=str(persist), collection_name="naive",
-                          collection_metadata={"hnsw:space": "cosine"})
+                          collection_configuration={"hnsw": {"space": "cosine"}})
     return {"seconds": time.perf_counter() - t, "chunks": len(docs), "articles": len(rows), "rss_mb": peak_rss_mb()}
 
 

@@ -93,7 +93,7 @@ def scaled_index(base: Path, target: int, out: Path) -> int:
     store.add_chunks(collection, new_chunks, np.stack(vectors), new_articles)
     ordered = list(new_articles.values())
     tables.write_tables(folder, ordered, new_chunks)
-    bm25.save(bm25.build([c.text for c in new_chunks]), folder / "bm25")
+    bm25.save(*bm25.build([c.text for c in new_chunks]), folder)
     ids_of: dict[str, list[str]] = {}
     for c in new_chunks:
         ids_of.setdefault(c.article_id, []).append(c.chunk_id)
@@ -102,7 +102,7 @@ def scaled_index(base: Path, target: int, out: Path) -> int:
                     "articles": {}, "chunk_count": len(new_chunks), "skipped": []})
     m.articles = {a.article_id: ArticleEntry(a.content_hash, a.path, a.meta.title, a.meta.source,
                                              a.meta.published, ids_of[a.article_id]) for a in ordered}
-    m.files = generations.record_files(folder, [tables.ARTICLES, tables.CHUNKS, "bm25"])
+    m.files = generations.record_files(folder, [tables.ARTICLES, tables.CHUNKS, "bm25", bm25.TERMS_FILE])
     generations.write_atomic(folder / generations.MANIFEST, json.dumps(m.to_json()))
     generations.publish(out, folder)
     return len(new_chunks)
@@ -114,10 +114,10 @@ def phase_serve(index_dir: Path, n_questions: int) -> dict:
 
     bot = Assistant(Settings(index_dir=index_dir))
     bot.warm_up()
-    snap = bot.reader.snapshot()
+    snap = bot.snapshot()
     titles = [a.meta.title for a in snap.articles.values() if "~" not in a.article_id][: n_questions]
     questions = [f"What happened: {t}?" for t in titles]
-    emb, retriever, _ = bot._parts()
+    emb, retriever, _ = bot.parts(snap)
     from assistant.types import Filters
 
     bot.ask("warm up the answer path once")
@@ -125,7 +125,7 @@ def phase_serve(index_dir: Path, n_questions: int) -> dict:
     for q in questions:
         t = time.perf_counter()
         qvec = emb.encode_query(q)
-        retriever.retrieve(q, bot.settings.k, Filters(), qvec)
+        retriever.retrieve(q, bot.settings.k, Filters(), qvec, snap)
         retrieval.append((time.perf_counter() - t) * 1000)
         t = time.perf_counter()
         snap.collection.query(query_embeddings=[qvec], n_results=bot.settings.k)

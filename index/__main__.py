@@ -6,10 +6,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import index  # noqa: F401  (sets the offline environment first)
 from index.errors import run_command
 from index.settings import Settings
+
+if TYPE_CHECKING:
+    from index.models import BuildReport
+    from index.reader import IndexStatus
 
 EPILOG = """\
 examples:
@@ -49,30 +54,27 @@ def _settings(args: argparse.Namespace) -> Settings:
     return Settings(**overrides)
 
 
-def _print_report(report, as_json: bool) -> None:
+def _print_report(report: BuildReport, as_json: bool) -> None:
     if as_json:
         print(json.dumps(report.to_json()))
         return
-    s = report.summary()
     kind = f"full rebuild ({report.reason})" if report.full_rebuild else "incremental build"
-    print(f"{kind}: {s['added']} added, {s['changed']} changed, {s['removed']} removed, "
-          f"{s['unchanged']} unchanged, {s['skipped']} skipped; {s['embedded']} chunks embedded "
-          f"in {s['seconds']} s")
+    print(f"{kind}: {report.counts()} in {report.seconds:.2f} s")
     for sk in report.skipped:
         print(f"  skipped {sk.path}: {sk.reason}")
-    print(f"index: {s['articles']} articles, {s['chunks']} chunks in {report.index_dir}")
+    print(f"index: {report.articles} articles, {report.chunks} chunks in {report.index_dir}")
 
 
-def _print_status(st: dict, as_json: bool) -> None:
+def _print_status(st: IndexStatus, as_json: bool) -> None:
     if as_json:
-        print(json.dumps(st))
+        print(json.dumps(st.to_json()))
         return
-    print(f"{st['articles']} articles, {st['chunks']} chunks, model {st['model']} ({st['dimension']}-d)")
-    print(f"built {st['built_at']}, collection {st['collection']} in {st['index_dir']}")
-    if st["build_running"]:
+    print(f"{st.articles} articles, {st.chunks} chunks, model {st.model} ({st.dimension}-d)")
+    print(f"built {st.built_at}, collection {st.collection} in {st.index_dir}")
+    if st.build_running:
         print("a build is running now")
-    for sk in st["skipped"]:
-        print(f"  skipped {sk['path']}: {sk['reason']}")
+    for sk in st.skipped:
+        print(f"  skipped {sk.path}: {sk.reason}")
 
 
 def main(argv: list[str] | None = None) -> int:

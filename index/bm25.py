@@ -5,6 +5,10 @@ Names, numbers and rare words are where MiniLM is weak and BM25 is strong.
 
 from __future__ import annotations
 
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,14 +28,61 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     )
 
 
-def build(texts: list[str]) -> bm25s.BM25:
+TERMS_FILE = "bm25_terms.json"
+
+
+@dataclass(frozen=True)
+class TermStats:
+    """Chunks per term, counted at build time from the tokens BM25 indexed: answerability weighs
+    a question's terms by IDF without reading the BM25 library's internal score matrix."""
+
+    num_docs: int
+    df: dict[str, int]
+
+    def idf(self, term: str) -> float:
+        """BM25's (Lucene) IDF; a term no chunk holds weighs like the rarest one."""
+        d = self.df.get(term, 0)
+        return math.log(1 + (self.num_docs - d + 0.5) / (d + 0.5))
+
+    def to_json(self) -> dict:
+        return {"num_docs": self.num_docs, "df": self.df}
+
+    @classmethod
+    def from_json(cls, data: object) -> TermStats:
+        if not isinstance(data, dict) or not isinstance(data.get("num_docs"), int) \
+                or not isinstance(data.get("df"), dict):
+            raise TypeError("term statistics of the wrong shape")
+        df = data["df"]
+        if not all(isinstance(k, str) and isinstance(v, int) for k, v in df.items()):
+            raise TypeError("term statistics of the wrong shape")
+        return cls(data["num_docs"], df)
+
+
+def term_stats(tokens: list[list[str]]) -> TermStats:
+    """Document frequency of every term over the tokenized chunks."""
+    df: Counter[str] = Counter()
+    for doc in tokens:
+        df.update(set(doc))
+    return TermStats(len(tokens), dict(sorted(df.items())))
+
+
+def build(texts: list[str]) -> tuple[bm25s.BM25, TermStats]:
+    """The BM25 index of ``texts`` and its term statistics, from one tokenization."""
+    tokens = tokenize(texts)
     retriever = bm25s.BM25()
-    retriever.index(tokenize(texts), show_progress=False)
-    return retriever
+    retriever.index(tokens, show_progress=False)
+    return retriever, term_stats(tokens)
 
 
-def save(retriever: bm25s.BM25, folder: Path) -> None:
-    retriever.save(str(folder))
+def save(retriever: bm25s.BM25, stats: TermStats, generation: Path) -> None:
+    """The index in ``generation/bm25`` and its term statistics beside it (``TERMS_FILE``)."""
+    retriever.save(str(generation / "bm25"))
+    (generation / TERMS_FILE).write_text(json.dumps(stats.to_json(), separators=(",", ":")), encoding="utf-8")
+
+
+def load_terms(generation: Path) -> TermStats:
+    """Raises ``FileNotFoundError`` for a generation built before term statistics were stored."""
+    return TermStats.from_json(json.loads((generation / TERMS_FILE).read_text(encoding="utf-8")))
 
 
 def load(folder: Path) -> bm25s.BM25:

@@ -154,7 +154,10 @@ def build(settings: Settings, force: bool = False, quiet: bool = False,
         report.full_rebuild = full
         report.reason = why_full if full else "incremental"
 
-        if not full and not (report.added or report.changed or report.removed):
+        # Nothing changed: the live generation stays, unless it predates the BM25 term statistics
+        # (then a new generation is written from its vectors, without embedding anything).
+        if not full and prev is not None and prev_dir is not None and bm25.TERMS_FILE in prev.files \
+                and not (report.added or report.changed or report.removed):
             report.articles, report.chunks = len(prev.articles), prev.chunk_count
             report.seconds = time.perf_counter() - t0
             report_progress("done", 1.0, 0, 0)
@@ -248,7 +251,7 @@ def _write_generation(settings, folder, prev_dir, prev, articles, report, model,
     report_progress("bm25", 0.0, 0, 0)
     tables.write_tables(folder, ordered, chunks)
     checkpoint("tables")
-    bm25.save(bm25.build([c.text for c in chunks]), folder / "bm25")
+    bm25.save(*bm25.build([c.text for c in chunks]), folder)
 
     stored = collection.count()
     if stored != len(chunks):
@@ -275,8 +278,9 @@ def _write_generation(settings, folder, prev_dir, prev, articles, report, model,
             for a in ordered
         },
         chunk_count=len(chunks),
-        skipped=[{"path": s.path, "reason": s.reason} for s in report.skipped],
-        files=generations.record_files(folder, [tables.ARTICLES, tables.CHUNKS, "bm25", store.PROBE_FILE,
+        skipped=list(report.skipped),
+        files=generations.record_files(folder, [tables.ARTICLES, tables.CHUNKS, "bm25", bm25.TERMS_FILE,
+                                                store.PROBE_FILE,
                                                 generations.STORE_DIR]),
     )
     generations.write_atomic(folder / generations.MANIFEST, json.dumps(manifest.to_json(), indent=1))

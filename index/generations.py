@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO
 
 from index.errors import DossierError
+from index.models import Skipped
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ class Manifest:
     chroma_url: str | None
     articles: dict[str, ArticleEntry] = field(default_factory=dict)
     chunk_count: int = 0
-    skipped: list[dict] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
     # relative path -> {"size": bytes, "sha256": hex or None, "check": "sha256"|"sqlite"|"exists"};
     # manifests written before checksums hold a bare size.
     files: dict[str, dict | int] = field(default_factory=dict)
@@ -95,6 +96,7 @@ class Manifest:
             raise TypeError("manifest is not an object of the expected shape")
         data = dict(data)
         data["articles"] = {k: ArticleEntry(**v) for k, v in data.get("articles", {}).items()}
+        data["skipped"] = [Skipped(**s) for s in data.get("skipped", [])]
         m = cls(**data)
         if not isinstance(m.files, dict) or not isinstance(m.chunk_count, int):
             raise TypeError("manifest fields have the wrong types")

@@ -99,7 +99,14 @@ class BuildReport:
     seconds: float = 0.0
     index_dir: str = ""
 
+    def counts(self) -> str:
+        """The one line a person reads: what changed and what was embedded."""
+        return (f"{len(self.added)} added, {len(self.changed)} changed, {len(self.removed)} removed, "
+                f"{len(self.unchanged)} unchanged, {len(self.skipped)} skipped; "
+                f"{self.embedded_chunks} passages embedded")
+
     def summary(self) -> dict:
+        """The JSON form of the counts (``--json``, benchmarks)."""
         return {
             "added": len(self.added),
             "changed": len(self.changed),

@@ -5,29 +5,34 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import bm25s
+import chromadb
 import numpy as np
+from chromadb.api import ClientAPI
 
 from index import bm25, generations, store, tables
 from index.generations import Manifest
-from index.models import Article, Chunk
+from index.models import Article, Chunk, Skipped
 from index.settings import Settings
 
 
 @dataclass
 class Snapshot:
-    """One complete generation: manifest, tables, BM25 and the Chroma collection."""
+    """One complete generation: manifest, tables, BM25 (with its term statistics) and the Chroma
+    collection. A question takes one and passes it down, so it never reads two generations."""
 
     folder: Path
     manifest: Manifest
     articles: dict[str, Article]
     chunks: list[Chunk]
     row_of: dict[str, int]
-    bm25: object
-    client: object
-    collection: object
+    bm25: bm25s.BM25
+    terms: bm25.TermStats
+    client: ClientAPI
+    collection: chromadb.Collection
     # Per-chunk arrays for filtering the BM25 side exactly as Chroma filters the dense side.
     chunk_source: np.ndarray
     chunk_date: np.ndarray
@@ -50,14 +55,14 @@ def read_probe(folder: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _open_store(folder: Path, manifest: Manifest):
+def _open_store(folder: Path, manifest: Manifest) -> tuple[ClientAPI, chromadb.Collection]:
     """The generation's client and collection, checked with the build's probe vectors; damage and
     outages become IndexCorrupt / StoreUnavailable naming what to do (the client is closed then)."""
-    client = None
+    client: ClientAPI | None = None
     try:
         client = store.open_client(manifest.chroma_url, folder / generations.STORE_DIR)
         if not manifest.chroma_url:
-            client = store.Guarded(client, folder.name)
+            client = store.guarded(client, folder.name)
         collection = store.get_collection(client, manifest.collection)
         store.probe(collection, read_probe(folder), manifest.chunk_count, folder.name)
         return client, collection
@@ -78,6 +83,16 @@ def probe_store(folder: Path, manifest: Manifest) -> None:
     client.close()
 
 
+def _read_terms(folder: Path) -> bm25.TermStats:
+    """The BM25 term statistics; a generation built before they were stored needs a build."""
+    try:
+        return bm25.load_terms(folder)
+    except FileNotFoundError:
+        raise generations.IndexCorrupt(
+            f"index {folder.name} was built by an older Dossier and lacks {bm25.TERMS_FILE}: "
+            "run `python -m index build` (nothing is re-embedded)") from None
+
+
 def open_snapshot(settings: Settings) -> Snapshot:
     folder = generations.current_dir(settings.index_dir)
     manifest = generations.read_manifest(folder)
@@ -86,6 +101,7 @@ def open_snapshot(settings: Settings) -> Snapshot:
         articles = tables.read_articles(folder)
         chunks = tables.read_chunks(folder)
         retriever = bm25.load(folder / "bm25")
+        terms = _read_terms(folder)
         meta = [articles[c.article_id].meta for c in chunks]
     except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         raise generations.IndexCorrupt(
@@ -101,6 +117,7 @@ def open_snapshot(settings: Settings) -> Snapshot:
         chunks=chunks,
         row_of={c.chunk_id: i for i, c in enumerate(chunks)},
         bm25=retriever,
+        terms=terms,
         client=client,
         collection=collection,
         chunk_source=np.array([m.source.casefold() for m in meta], dtype=object),
@@ -128,33 +145,65 @@ class IndexReader:
             return self._snapshot
 
 
-def status(settings: Settings, probe: bool = False) -> dict:
-    """What ``python -m index status`` and the web page show; verifies every file the
-    manifest lists (sizes, checksums, SQLite's check) and, with ``probe``, queries the vector
-    store with the build's probe vectors. Raises ``IndexCorrupt`` on damage."""
-    base = {"index_dir": str(settings.index_dir), "build_running": generations.is_build_running(settings.index_dir)}
+@dataclass(frozen=True)
+class Outlet:
+    name: str
+    domain: str
+    articles: int
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """What ``python -m index status`` and the web page show about the live index."""
+
+    index_dir: str
+    build_running: bool
+    articles: int
+    chunks: int
+    model: str
+    dimension: int
+    built_at: str
+    generation: str
+    collection: str
+    chroma_url: str | None
+    chunk_tokens: int
+    chunk_overlap_tokens: int
+    skipped: list[Skipped]
+    sources: list[str]
+    outlets: list[Outlet]
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def status(settings: Settings, probe: bool = False) -> IndexStatus:
+    """Verifies every file the manifest lists (sizes, checksums, SQLite's check) and, with
+    ``probe``, queries the vector store with the build's probe vectors. Raises ``IndexCorrupt``
+    on damage, or when the generation predates the files answering needs."""
     folder = generations.current_dir(settings.index_dir)
     m = generations.read_manifest(folder)
     generations.verify_files(folder, m)
+    _read_terms(folder)
     if probe:
         probe_store(folder, m)
     outlets: dict[tuple[str, str], int] = {}
     for a in m.articles.values():
         if a.source:
             outlets[(a.source, a.domain)] = outlets.get((a.source, a.domain), 0) + 1
-    return {
-        **base,
-        "articles": len(m.articles),
-        "chunks": m.chunk_count,
-        "model": m.model,
-        "dimension": m.dimension,
-        "built_at": m.built_at,
-        "generation": m.generation,
-        "collection": m.collection,
-        "chroma_url": m.chroma_url,
-        "chunk_tokens": m.chunk_tokens,
-        "chunk_overlap_tokens": m.chunk_overlap_tokens,
-        "skipped": m.skipped,
-        "sources": sorted({a.source for a in m.articles.values() if a.source}),
-        "outlets": [{"name": n, "domain": d, "articles": c} for (n, d), c in sorted(outlets.items())],
-    }
+    return IndexStatus(
+        index_dir=str(settings.index_dir),
+        build_running=generations.is_build_running(settings.index_dir),
+        articles=len(m.articles),
+        chunks=m.chunk_count,
+        model=m.model,
+        dimension=m.dimension,
+        built_at=m.built_at,
+        generation=m.generation,
+        collection=m.collection,
+        chroma_url=m.chroma_url,
+        chunk_tokens=m.chunk_tokens,
+        chunk_overlap_tokens=m.chunk_overlap_tokens,
+        skipped=list(m.skipped),
+        sources=sorted({a.source for a in m.articles.values() if a.source}),
+        outlets=[Outlet(n, d, c) for (n, d), c in sorted(outlets.items())],
+    )

@@ -11,10 +11,12 @@ import logging
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, TypeVar, cast
 from urllib.parse import urlparse
 
 import chromadb
 import numpy as np
+from chromadb.api import ClientAPI
 from chromadb.errors import InternalError
 
 from index.errors import DossierError
@@ -41,7 +43,7 @@ def client_settings() -> chromadb.Settings:
     return chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
 
 
-def open_client(chroma_url: str | None, persist_dir: Path | None):
+def open_client(chroma_url: str | None, persist_dir: Path | None) -> ClientAPI:
     """An ``HttpClient`` when a server URL is configured, else a ``PersistentClient``."""
     if chroma_url:
         url = urlparse(chroma_url)
@@ -72,7 +74,7 @@ class Guarded:
     guarded too.
     """
 
-    def __init__(self, target, where: str):
+    def __init__(self, target: Any, where: str):
         self._target = target
         self._where = where
 
@@ -90,6 +92,14 @@ class Guarded:
             return Guarded(out, self._where) if isinstance(out, chromadb.Collection) else out
 
         return call
+
+
+T = TypeVar("T")
+
+
+def guarded(target: T, where: str) -> T:
+    """``target`` behind a ``Guarded`` proxy, typed as itself: the proxy forwards every attribute."""
+    return cast(T, Guarded(target, where))
 
 
 PROBE_FILE = "probe.json"
@@ -122,14 +132,14 @@ def probe(collection, sample: dict, chunk_count: int, where: str) -> None:
             raise IndexCorrupt(f"the vector store of index {where} is damaged: {REBUILD}")
 
 
-def create_collection(client, name: str):
+def create_collection(client: ClientAPI, name: str) -> chromadb.Collection:
     """Cosine space, set through Chroma 1.x's collection configuration (not legacy metadata)."""
     return client.get_or_create_collection(
         name=name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
     )
 
 
-def get_collection(client, name: str):
+def get_collection(client: ClientAPI, name: str) -> chromadb.Collection:
     return client.get_collection(name=name, embedding_function=None)
 
 

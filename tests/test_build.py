@@ -26,9 +26,9 @@ def all_documents(settings) -> list[str]:
 
 def test_seed_index_contents(seed_index):
     st = status(seed_index)
-    assert st["articles"] == 2 and st["chunks"] >= 6
+    assert st.articles == 2 and st.chunks >= 6
     docs = all_documents(seed_index)
-    assert len(docs) == st["chunks"]
+    assert len(docs) == st.chunks
     joined = "\n".join(docs)
     for gone in ("The Limited Times", "Skip to content", "Share this article", "Trends 24h"):
         assert gone not in joined
@@ -64,7 +64,7 @@ def test_incremental_add_change_remove_unchanged(seed_corpus, tmp_path):
     assert removed.removed == ["001_85a900dec10b9532.txt"] and removed.embedded_chunks == 0
     docs = all_documents(settings)
     assert not any("Carlos Aquino" in d for d in docs)
-    assert status(settings)["articles"] == 2
+    assert status(settings).articles == 2
     # Superseded generations are pruned: the live one and the one before it remain.
     assert len(list(settings.index_dir.glob("gen-*"))) == 2
 
@@ -76,7 +76,7 @@ def test_model_or_chunking_change_forces_full_rebuild(seed_corpus, tmp_path):
     shutil.copytree(resolve_model_path("all-MiniLM-L6-v2"), other_model)
     report = build(make_settings(seed_corpus, tmp_path / "idx", embedding_model=str(other_model)), quiet=True)
     assert report.full_rebuild and "model" in report.reason and report.embedded_chunks == report.chunks
-    assert status(settings)["model"] == str(other_model)
+    assert status(settings).model == str(other_model)
     smaller = build(make_settings(seed_corpus, tmp_path / "idx", embedding_model=str(other_model),
                                   chunk_tokens=96), quiet=True)
     assert smaller.full_rebuild and smaller.chunks > report.chunks

@@ -58,9 +58,9 @@ def test_build_query_outage_and_recovery(server, seed_corpus, tmp_path):
     settings = make_settings(seed_corpus, tmp_path / "idx", chroma_url=url)
     first = build(settings, quiet=True)
     st = status(settings)
-    assert st["chroma_url"] == url and st["collection"].startswith("dossier-gen-")
+    assert st.chroma_url == url and st.collection.startswith("dossier-gen-")
     remote = open_client(url, None)
-    assert remote.get_collection(st["collection"]).count() == st["chunks"] == first.chunks
+    assert remote.get_collection(st.collection).count() == st.chunks == first.chunks
     assert not list((tmp_path / "idx").rglob("chroma.sqlite3"))  # nothing embedded locally
 
     bot = Assistant(settings)
@@ -75,8 +75,8 @@ def test_build_query_outage_and_recovery(server, seed_corpus, tmp_path):
     assert inc.added == ["tram.md"] and not inc.full_rebuild and 0 < inc.embedded_chunks < first.chunks
     st2 = status(settings)
     names = {c.name for c in remote.list_collections()}
-    assert st2["collection"] in names and st["collection"] in names  # previous kept for readers
-    assert remote.get_collection(st2["collection"]).count() == st2["chunks"]
+    assert st2.collection in names and st.collection in names  # previous kept for readers
+    assert remote.get_collection(st2.collection).count() == st2.chunks
     assert build(settings, quiet=True).embedded_chunks == 0
 
     server.stop()
@@ -92,4 +92,4 @@ def test_build_query_outage_and_recovery(server, seed_corpus, tmp_path):
     assert not again.refused and again.citations
     third = build(settings, quiet=True)
     assert third.embedded_chunks == 0
-    assert generations.current_name(settings.index_dir) == st2["generation"]
+    assert generations.current_name(settings.index_dir) == st2.generation

@@ -68,11 +68,11 @@ def test_kill_at_stage(stage, tmp_path, reference):
 
     after = status(settings)
     if stage == "prune":  # killed after the switch: the new index is complete and live
-        assert after["articles"] == 14
+        assert after.articles == 14
     else:
-        assert after["generation"] == before["generation"]
-        assert (after["articles"], after["chunks"]) == (before["articles"], before["chunks"])
-    assert _answers(settings) == after["chunks"]
+        assert after.generation == before.generation
+        assert (after.articles, after.chunks) == (before.articles, before.chunks)
+    assert _answers(settings) == after.chunks
 
     report = build(settings, quiet=True)
     assert report.articles == 14
@@ -104,4 +104,4 @@ def test_damaged_index_is_reported_and_rebuild_recovers(damage, seed_corpus, tmp
     fix = subprocess.run([PYTHON, "-m", "index", "rebuild", "--quiet", "--corpus", str(seed_corpus), "--index",
                           str(settings.index_dir)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert fix.returncode == 0, fix.stderr
-    assert status(settings)["articles"] == 2 and _answers(settings) > 0
+    assert status(settings).articles == 2 and _answers(settings) > 0

@@ -17,7 +17,7 @@ import pytest
 from index import generations, tables
 from index.build import NothingToIndex, build, prepare
 from index.loading import load_corpus
-from index.reader import IndexReader, status
+from index.reader import IndexReader, Outlet, status
 from index.settings import Settings
 from index.uploads import save_upload
 from tests.conftest import PYTHON, ROOT, SEED_CORPUS, make_settings, subprocess_env, write_article
@@ -248,8 +248,8 @@ def test_any_damage_is_reported_by_status_and_repaired_by_rebuild(kind, pristine
         assert fix.returncode == 0, fix.stderr
     else:
         assert build(settings, force=True, quiet=True).articles == 1
-    assert status(settings)["articles"] == 1
-    assert len(IndexReader(settings).snapshot().chunks) == status(settings)["chunks"]
+    assert status(settings).articles == 1
+    assert len(IndexReader(settings).snapshot().chunks) == status(settings).chunks
     assert [p.name for p in idx.glob("gen-*")] == [generations.current_name(idx)]  # the damaged one is gone
 
 
@@ -275,7 +275,7 @@ def test_manifest_lists_every_file_with_size_and_checksum_and_reads_keep_it_vali
         bot = Assistant(settings)
         bot.ask("What did the Chinese foreign ministry say?")
         bot.reader.snapshot().client.close()
-    assert status(settings)["articles"] == 1
+    assert status(settings).articles == 1
     assert _cli("status", "--index", str(idx)).returncode == 0
     _random_bytes_over(live / tables.CHUNKS, length=64)  # after a passing check, a change is still seen
     with pytest.raises(generations.IndexCorrupt, match="chunks.jsonl .* damaged"):
@@ -396,8 +396,8 @@ def test_outlet_names_are_normalized_once_at_ingestion(tmp_path):
     assert got["g.txt"] == ("Local Herald", "")
     assert got["i.txt"] == ("Reuters", "reuters.com") and got["k.txt"] == ("Reuters", "")
     st = status(settings)
-    assert "cnn.com" not in st["sources"] and "cnn" not in st["sources"]
-    assert {"name": "CNN", "domain": "cnn.com", "articles": 5} in st["outlets"]
+    assert "cnn.com" not in st.sources and "cnn" not in st.sources
+    assert Outlet("CNN", "cnn.com", 5) in st.outlets
 
 
 # --- 14 (b). a build prints only Dossier's own output ------------------------------------

@@ -50,9 +50,9 @@ def test_kill_during_build_keeps_previous_index(seed_corpus, tmp_path):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
 
-    assert generations.current_name(settings.index_dir) == before["generation"]
+    assert generations.current_name(settings.index_dir) == before.generation
     after = status(settings)
-    assert (after["articles"], after["chunks"]) == (before["articles"], before["chunks"])
+    assert (after.articles, after.chunks) == (before.articles, before.chunks)
     assert _query_works(settings) == 2
     assert not generations.is_build_running(settings.index_dir)
 
@@ -61,4 +61,4 @@ def test_kill_during_build_keeps_previous_index(seed_corpus, tmp_path):
     assert _query_works(settings) == 302
     # The killed build's folder is gone: only the live and the previous generation remain.
     gens = sorted(p.name for p in settings.index_dir.glob("gen-*"))
-    assert len(gens) == 2 and before["generation"] in gens
+    assert len(gens) == 2 and before.generation in gens

@@ -125,11 +125,11 @@ def test_what_did_wang_yi_say_on_the_seed_index(seed_index):
     from assistant.pipeline import Assistant
 
     assistant = Assistant(seed_index)
-    emb, retriever, _ = assistant._parts()
-    snap = assistant.reader.snapshot()
+    snap = assistant.snapshot()
+    emb, retriever, _ = assistant.parts(snap)
     question = "What did Wang Yi say?"
     person, topic = asked_person(question)
-    passages = retriever.retrieve(question, 16, Filters(), emb.encode_query(question)).passages
+    passages = retriever.retrieve(question, 16, Filters(), emb.encode_query(question), snap).passages
     comp = compose_statements(question, person, topic, passages, lambda a: snap.articles[a].text, 80)
     assert comp.sentences and all(s.speaker == "Wang Yi" for s in comp.sentences)
     assert comp.text.startswith("- Wang Yi, Chinese Foreign Minister")

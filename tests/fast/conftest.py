@@ -122,7 +122,7 @@ def write_generation(settings: Settings, embedder: HashEmbedder) -> TinyIndex:
     client = store.open_client(None, folder / "chroma")
     store.add_chunks(store.create_collection(client, settings.collection), chunks, vectors, articles)
     tables.write_tables(folder, list(articles.values()), chunks)
-    bm25.save(bm25.build([c.text for c in chunks]), folder / "bm25")
+    bm25.save(*bm25.build([c.text for c in chunks]), folder)
     manifest = Manifest(
         generation=folder.name, built_at=datetime.now(UTC).isoformat(timespec="seconds"), model="hash-64",
         dimension=DIM, chunk_tokens=200, chunk_overlap_tokens=0, fingerprint="fast-tier",
@@ -131,7 +131,7 @@ def write_generation(settings: Settings, embedder: HashEmbedder) -> TinyIndex:
                                              [c.chunk_id for c in chunks if c.article_id == a.article_id])
                   for a in articles.values()},
         chunk_count=len(chunks),
-        files=generations.record_files(folder, [tables.ARTICLES, tables.CHUNKS, "bm25"]),
+        files=generations.record_files(folder, [tables.ARTICLES, tables.CHUNKS, "bm25", bm25.TERMS_FILE]),
     )
     generations.write_atomic(folder / generations.MANIFEST, json.dumps(manifest.to_json()))
     generations.publish(settings.index_dir, folder)
