@@ -21,11 +21,11 @@ from starlette.middleware import Middleware
 import assistant  # noqa: F401  (offline environment before gradio and torch load)
 from assistant.pipeline import Assistant
 from assistant.render import answer_markdown, escape_markdown, sources_html
-from assistant.types import Filters, Turn
+from assistant.types import Answer, Filters, Turn
 from index.background import BackgroundBuilder
-from index.generations import IndexCorrupt, IndexMissing
+from index.errors import BadInput, DossierError, Kind
+from index.generations import IndexMissing
 from index.settings import Settings, get_settings
-from index.store import StoreUnavailable
 from index.uploads import save_upload
 from web import corpus_view, export
 from web.dates import DateError, parse_date, parse_range
@@ -41,24 +41,21 @@ K_MIN, K_MAX = 1, 50
 MAX_HISTORY_CHARS = 200_000
 NO_INDEX = "There is no index yet: click **Build index** on the Index tab."
 DAMAGED = "The index is damaged: click **Rebuild index** on the Index tab (or run `python -m index rebuild`)."
-STORE_DOWN = "The vector store is not reachable; the server log has the details."
+SERVICE_DOWN = ("A service Dossier relies on (the vector store or the language model server) is not "
+                "reachable; the server log has the details.")
+BROKEN_INSTALL = "Dossier's installation is incomplete; the server log has the details."
 FAILED = "Something went wrong while answering; the details are in the server log."
-
-
-class UserError(ValueError):
-    """A short message that may be shown to the user as is."""
+# What the page says for each kind of DossierError (index/errors.py); the user's own mistakes
+# ("input") are told in the error's words, which name no server path.
+PAGE_MESSAGES: dict[Kind, str] = {"index": DAMAGED, "service": SERVICE_DOWN, "install": BROKEN_INSTALL}
 
 
 def user_message(exc: BaseException) -> str:
     """What the page or the API may say about a failure: never a path or raw exception text."""
-    if isinstance(exc, (UserError, DateError)):
-        return str(exc)
     if isinstance(exc, IndexMissing):
         return NO_INDEX
-    if isinstance(exc, IndexCorrupt):
-        return DAMAGED
-    if isinstance(exc, StoreUnavailable):
-        return STORE_DOWN
+    if isinstance(exc, DossierError):
+        return PAGE_MESSAGES.get(exc.kind) or exc.user_message
     return FAILED
 
 
@@ -67,11 +64,11 @@ def check_k(k: object, allow_default: bool) -> int | None:
     try:
         value = int(float(str(k).strip())) if not isinstance(k, int) else k
     except (TypeError, ValueError):
-        raise UserError(f"k must be a whole number from {K_MIN} to {K_MAX}") from None
+        raise BadInput(f"k must be a whole number from {K_MIN} to {K_MAX}") from None
     if allow_default and value == 0:
         return None
     if not K_MIN <= value <= K_MAX:
-        raise UserError(f"k must be from {K_MIN} to {K_MAX}" + (" (0 for the default)" if allow_default else ""))
+        raise BadInput(f"k must be from {K_MIN} to {K_MAX}" + (" (0 for the default)" if allow_default else ""))
     return value
 
 
@@ -89,8 +86,9 @@ def _messages(history: object) -> list[dict]:
     return out
 
 
-def _turns(history: list[dict]) -> list[Turn]:
-    return [Turn(m["role"], m["content"].replace("\\", "")) for m in _messages(history)]
+def _turns(value: object) -> list[Turn]:
+    """The conversation kept as ``Turn``s in ``gr.State`` (never parsed back from the chat's Markdown)."""
+    return [t for t in value if isinstance(t, Turn)] if isinstance(value, list) else []
 
 
 def _filters(sources, since, until) -> Filters:
@@ -151,12 +149,10 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
             if m.skipped:
                 lines.append(f"\n**{len(m.skipped)} file(s) were skipped:**")
                 for k in m.skipped[:50]:
-                    path, reason = (k.get("path", "?"), k.get("reason", "?")) if isinstance(k, dict) else \
-                        (getattr(k, "path", "?"), getattr(k, "reason", "?"))
-                    lines.append(f"- {escape_markdown(str(path))}: {escape_markdown(str(reason)[:200])}")
+                    lines.append(f"- {escape_markdown(k.path)}: {escape_markdown(k.reason[:200])}")
             text = "\n".join(x for x in lines if x is not None)
         except Exception as exc:  # noqa: BLE001
-            if not isinstance(exc, (IndexMissing, IndexCorrupt, StoreUnavailable)):
+            if not isinstance(exc, DossierError):
                 log.exception("index status failed")
             text = "There is no index yet: click **Build index** below." if isinstance(exc, IndexMissing) \
                 else user_message(exc)
@@ -176,48 +172,53 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         return "Rebuild index" if has_index() else "Build index"
 
     # -- chat ----------------------------------------------------------------------------------
-    def respond(message, history, sources, since, until, k, stored):
+    def respond(message, history, sources, since, until, k, stored, turns):
         message = (message or "").strip()
         stored = stored if isinstance(stored, dict) else {}
+        turns = _turns(turns)
         if not message:
-            yield history, gr.update(), "", "", stored
+            yield history, gr.update(), "", "", stored, turns
             return
         try:
             filters = _filters(sources, since, until)
             kk = check_k(k, allow_default=False)
-        except (UserError, DateError) as exc:
-            yield history, gr.update(), message, escape_markdown(str(exc)), stored
+        except BadInput as exc:
+            yield history, gr.update(), message, escape_markdown(str(exc)), stored, turns
             return
         history = _messages(history)
-        turns = _turns(history)
         history += [{"role": "user", "content": escape_markdown(message)},
                     {"role": "assistant", "content": "_Searching the articles…_"}]
-        yield history, gr.update(), "", "", stored
+        yield history, gr.update(), "", "", stored, turns
         try:
-            ans = None
+            ans: Answer | None = None
             for ans in bot.stream(message, turns, filters, k=kk):
                 history[-1] = {"role": "assistant", "content": answer_markdown(ans)}
-                yield history, gr.update(), "", "", stored
+                yield history, gr.update(), "", "", stored, turns
+            if ans is None:  # stream() always yields; a guard for the type checker's sake
+                raise RuntimeError("the assistant gave no answer")
             records = [r for r in stored.get("answers", []) if isinstance(r, dict)][-49:] + [export.record(ans)]
             stored = {"chat": history, "answers": records}
-            yield history, sources_html(ans, article_text), "", "", stored
+            turns = [*turns, Turn("user", message), Turn("assistant", ans.answer)]
+            yield history, sources_html(ans, article_text), "", "", stored, turns
         except Exception as exc:  # noqa: BLE001  (the user gets a short message, the log the details)
             if user_message(exc) == FAILED:
                 log.exception("answering failed")
             else:
                 log.warning("answering failed: %s", exc)
             history[-1] = {"role": "assistant", "content": "**Not answered.** " + user_message(exc)}
-            yield history, gr.update(), "", "", {"chat": history, "answers": stored.get("answers", [])}
+            yield history, gr.update(), "", "", {"chat": history, "answers": stored.get("answers", [])}, turns
 
     def restore(stored):
+        """After a reload: the chat, the last answer's sources and the conversation's turns, from
+        the answers the browser kept (their plain question and answer text, not the Markdown)."""
         stored = stored if isinstance(stored, dict) else {}
         chat = _messages(stored.get("chat"))
-        answers = stored.get("answers") or []
-        last = export.answer_from_record(answers[-1]) if answers and chat else None
-        return chat, sources_html(last, article_text)
+        answers = [r for r in stored.get("answers") or [] if isinstance(r, dict)] if chat else []
+        last = export.answer_from_record(answers[-1]) if answers else None
+        return chat, sources_html(last, article_text), export.turns(answers)
 
     def clear():
-        return [], sources_html(None, article_text), "", "", {"chat": [], "answers": []}
+        return [], sources_html(None, article_text), "", "", {"chat": [], "answers": []}, []
 
     def export_files(stored):
         answers = [r for r in (stored or {}).get("answers", []) if isinstance(r, dict)]
@@ -238,14 +239,14 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         try:
             kk = check_k(k, allow_default=True)
             if len(history_json or "") > MAX_HISTORY_CHARS:
-                raise UserError("history is too long")
+                raise BadInput("history is too long")
             try:
                 raw = json.loads(history_json or "[]")
                 history = [Turn(str(t["role"]), str(t["content"])) for t in raw]
             except (ValueError, KeyError, TypeError):
-                raise UserError("history must be a JSON list of {role, content} objects") from None
+                raise BadInput("history must be a JSON list of {role, content} objects") from None
             if not str(question or "").strip():
-                raise UserError("the question is empty")
+                raise BadInput("the question is empty")
             filters = _filters([str(source)[:200]] if source else [], since, until)
             return bot.ask(str(question), history, filters, k=kk).to_json()
         except Exception as exc:  # noqa: BLE001
@@ -284,15 +285,12 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                    status_md()) + keep[1:] + (gr.update(),)
             time.sleep(0.5)
         st = builder.state
-        if st.error:
+        if st.error or st.report is None:
             log.error("rebuild failed: %s", st.error)
             yield ("**Rebuild failed**; the previous index is still serving. The server log has the details.",
                    ) + refreshed()[:1] + keep[1:] + (gr.update(),)
             return
-        s = st.report.summary()
-        lines = [f"**Built** in {s['seconds']} s: {s['added']} added, {s['changed']} changed, "
-                 f"{s['removed']} removed, {s['unchanged']} unchanged, {s['skipped']} skipped; "
-                 f"{s['embedded']} passages embedded."]
+        lines = [f"**Built** in {st.report.seconds:.2f} s: {st.report.counts()}."]
         lines += [f"- skipped {escape_markdown(k.path)}: {escape_markdown(k.reason[:200])}" for k in st.report.skipped]
         yield ("\n".join(lines),) + refreshed()
 
@@ -355,6 +353,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
     # -- the page ---------------------------------------------------------------------------------
     with gr.Blocks(title="Dossier", analytics_enabled=False, delete_cache=(3600, 86400)) as demo:
         stored = gr.BrowserState({"chat": [], "answers": []}, storage_key="dossier-conversation")
+        turns = gr.State([])  # list[Turn]: what follow-up questions are read against
         gr.Markdown("# Dossier\nAsk about the news articles; every sentence of an answer cites its passage.",
                     elem_id="page-head")
         with gr.Tabs(elem_id="tabs") as tabs:
@@ -428,15 +427,15 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
                 add_btn = gr.Button("Add to corpus", elem_id="add-files")
                 upload_msg = gr.Markdown(elem_id="upload-result")
 
-        ask_inputs = [box, chat, outlets, since, until, k, stored]
+        ask_inputs = [box, chat, outlets, since, until, k, stored, turns]
         for trigger in (send.click, box.submit):
-            trigger(respond, ask_inputs, [chat, sources, box, filter_msg, stored], api_visibility="private")
+            trigger(respond, ask_inputs, [chat, sources, box, filter_msg, stored, turns], api_visibility="private")
         for field in (since, until):
             field.blur(check_dates, [since, until], filter_msg, api_visibility="private")
         for btn in example_btns:
             btn.click(lambda q: q, btn, box, api_visibility="private")
-        new.click(clear, None, [chat, sources, box, filter_msg, stored], api_visibility="private")
-        chat.clear(clear, None, [chat, sources, box, filter_msg, stored], api_visibility="private")
+        new.click(clear, None, [chat, sources, box, filter_msg, stored, turns], api_visibility="private")
+        chat.clear(clear, None, [chat, sources, box, filter_msg, stored, turns], api_visibility="private")
         export_btn.click(export_files, stored, [export_md, dl_answer, dl_conv], api_visibility="private").then(
             lambda: gr.Accordion(open=True), None, export_panel, api_visibility="private")
         open_go.click(open_from_source, open_request, [article_view, tabs], api_visibility="private")
@@ -449,7 +448,7 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         add_btn.click(upload, [files, overwrite], [upload_msg], api_visibility="private")
         gr.api(api_ask, api_name="ask")
         demo.load(refreshed, None, index_outputs, api_visibility="private")
-        demo.load(restore, stored, [chat, sources], api_visibility="private")
+        demo.load(restore, stored, [chat, sources, turns], api_visibility="private")
     demo.dossier_assistant = bot  # for tests and warm-up
     return demo
 

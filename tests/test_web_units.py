@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from assistant.render import escape_markdown, safe_link
+from index.errors import BadInput, DossierError
 from index.generations import IndexCorrupt, IndexMissing
 from web import export
 from web.corpus_view import ago
@@ -76,8 +77,26 @@ def test_user_messages_hide_paths_and_raw_errors():
         assert "/srv" not in msg and "invalid literal" not in msg
     assert app.check_k(0, allow_default=True) is None and app.check_k("7", allow_default=False) == 7
     for bad in (0, 51, -5, 10**6, "abc", None):
-        with pytest.raises(app.UserError):
+        with pytest.raises(BadInput) as err:
             app.check_k(bad, allow_default=False)
+        assert app.user_message(err.value) == str(err.value)  # the user's mistake, in our words
+
+
+def test_every_user_facing_error_is_one_type_with_one_page_message():
+    """Dates, filters, k and the index's own errors are DossierErrors; the page words each kind once."""
+    import app
+    from assistant.generative import GenerationUnavailable
+    from assistant.retrieval import BadFilter
+    from index.store import StoreUnavailable
+
+    assert issubclass(DateError, DossierError) and issubclass(BadFilter, DossierError)
+    assert not any(isinstance(v, type) and issubclass(v, Exception) and v.__module__ == "app"
+                   for v in vars(app).values())  # app.py defines no error class of its own
+    assert app.user_message(IndexCorrupt("bad /srv/x")) == app.user_message(IndexCorrupt("other")) == app.DAMAGED
+    assert app.user_message(StoreUnavailable("down")) == app.user_message(GenerationUnavailable("down"))
+    with pytest.raises(DateError) as err:
+        parse_range("March 2017", "Feb 2017")
+    assert app.user_message(err.value) == str(err.value)
 
 
 def test_login_throttle_doubles_and_resets():

@@ -9,13 +9,15 @@ from datetime import datetime
 
 from dateutil import parser as dateparser
 
+from index.errors import BadInput
+
 MAX_CHARS = 40
 _YEAR = re.compile(r"^\d{4}$")
 _YEAR_MONTH = re.compile(r"^(\d{4})[-/.](\d{1,2})$")
 _DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))  # a field that differs was not given
 
 
-class DateError(ValueError):
+class DateError(BadInput):
     """A short message for the user, fit to show next to the field."""
 
 

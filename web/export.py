@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from assistant.render import safe_link
-from assistant.types import Answer, Passage
+from assistant.types import Answer, Passage, Turn
 
 _PASSAGE_FIELDS = ("chunk_id", "article_id", "title", "source", "published", "url", "text",
                    "char_start", "char_end", "marker", "highlights")
@@ -18,6 +18,16 @@ def record(ans: Answer) -> dict:
     keep = lambda p: {k: getattr(p, k) for k in _PASSAGE_FIELDS}  # noqa: E731
     return {"question": ans.question, "answer": ans.answer, "refused": ans.refused, "filters": ans.filters,
             "citations": [keep(p) for p in ans.citations], "passages": [keep(p) for p in ans.passages[:3]]}
+
+
+def turns(records: list[dict]) -> list[Turn]:
+    """The conversation of the stored answers as ``Turn``s (their plain text, as asked and answered)."""
+    out: list[Turn] = []
+    for rec in records:
+        question, answer = rec.get("question"), rec.get("answer")
+        if isinstance(question, str) and isinstance(answer, str):
+            out += [Turn("user", question), Turn("assistant", answer)]
+    return out
 
 
 def _passage(d: dict) -> Passage | None:

@@ -11,6 +11,7 @@ import pytest
 
 import assistant
 import index
+import web
 from assistant.__main__ import main as assistant_main
 from index.__main__ import main as index_main
 from index.errors import DossierError, run_command
@@ -19,7 +20,7 @@ from index.settings import get_settings
 
 def _project_exceptions() -> dict[str, type]:
     found = {}
-    for package in (index, assistant):
+    for package in (index, assistant, web):
         for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
             module = importlib.import_module(info.name)
             for name, obj in vars(module).items():
@@ -31,6 +32,7 @@ def _project_exceptions() -> dict[str, type]:
 def test_every_dossier_exception_is_a_dossier_error():
     found = _project_exceptions()
     assert "index.generations.IndexMissing" in found and "assistant.retrieval.BadFilter" in found
+    assert "web.dates.DateError" in found
     stray = sorted(n for n, cls in found.items() if not issubclass(cls, DossierError))
     assert stray == []
 
