@@ -96,9 +96,9 @@ def _filters(sources, since, until) -> Filters:
     return Filters(sources=tuple(str(s) for s in (sources or ()))[:50], since=dates.since, until=dates.until)
 
 
-def build_app(settings: Settings | None = None) -> gr.Blocks:
+def build_app(settings: Settings | None = None, bot: Assistant | None = None) -> gr.Blocks:
     settings = settings or get_settings()
-    bot = Assistant(settings)
+    bot = bot or Assistant(settings)
     builder = BackgroundBuilder(settings)
 
     def snap():
@@ -449,7 +449,6 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
         gr.api(api_ask, api_name="ask")
         demo.load(refreshed, None, index_outputs, api_visibility="private")
         demo.load(restore, stored, [chat, sources, turns], api_visibility="private")
-    demo.dossier_assistant = bot  # for tests and warm-up
     return demo
 
 
@@ -471,11 +470,12 @@ def main() -> None:
     temp = private_temp_dir()
     signal.signal(signal.SIGTERM, _stop)
     try:
-        demo = build_app(settings)
+        bot = Assistant(settings)
         try:
-            demo.dossier_assistant.warm_up()
+            bot.warm_up()
         except Exception as exc:  # noqa: BLE001
             log.warning("no usable index yet: %s", exc)
+        demo = build_app(settings, bot)
         auth = None
         if settings.username and settings.password:
             auth = (settings.username, settings.password.get_secret_value())

@@ -29,7 +29,7 @@ from assistant.overview_common import (
 from assistant.overview_detect import OverviewRequest, detect
 from assistant.overview_figures import side_by_side
 from assistant.overview_stories import main_stories
-from assistant.speakers import attribute
+from assistant.speakers import Person, attribute
 from assistant.types import Filters
 from index.reader import Snapshot
 
@@ -133,8 +133,7 @@ def outlet_comparison(request: OverviewRequest, filters: Filters, snapshot: Snap
     qvec = np.asarray(embed_query(request.topic), dtype=np.float32)
     labels, found = [], []
     for side in request.sources:
-        outlets = resolve_outlets(side, snapshot) or side
-        side_filters = replace(filters, sources=tuple(outlets))
+        side_filters = replace(filters, sources=resolve_outlets(side, snapshot) or side)
         passages = retriever.retrieve(request.topic, PER_OUTLET_PASSAGES, side_filters, qvec, snapshot).passages
         labels.append(" / ".join(side))
         found.append(relevant_articles(passages, qvec, snapshot, min_shown=1))
@@ -193,7 +192,7 @@ def perspectives(request: OverviewRequest, filters: Filters, snapshot: Snapshot,
     passages = retriever.retrieve(request.topic, PERSPECTIVE_PASSAGES, filters, qvec, snapshot).passages
     # Statements are spread wider than a story's facts: a looser margin than timelines.
     relevant = relevant_articles(passages, qvec, snapshot, margin=PERSPECTIVE_MARGIN)
-    people: dict[tuple[str, int], object] = {}
+    people: dict[tuple[str, int], Person] = {}
     outlet_names: dict[str, bool] = {}
 
     def is_outlet(name: str) -> bool:
@@ -215,7 +214,7 @@ def perspectives(request: OverviewRequest, filters: Filters, snapshot: Snapshot,
                            [], [])
     said.sort(key=lambda cp: (-cp[0].score, cp[0].article_id, cp[0].start))
     best = said[0][0].score
-    rows: list[tuple[KeySentence, object]] = []
+    rows: list[tuple[KeySentence, Person]] = []
     per_speaker: dict[str, int] = {}
     for c, person in said:
         if len(rows) >= PERSPECTIVE_ROWS or c.score < 0.6 * best:

@@ -41,7 +41,10 @@ def stored_vectors(snapshot: Snapshot, chunk_ids: Sequence[str]) -> dict[str, np
     ids = list(dict.fromkeys(chunk_ids))
     for i in range(0, len(ids), GET_BATCH):
         got = snapshot.collection.get(ids=ids[i : i + GET_BATCH], include=["embeddings"])
-        for cid, vec in zip(got["ids"], got["embeddings"], strict=True):
+        vectors = got["embeddings"]
+        if vectors is None:  # asked for by ``include``; Chroma types it optional
+            raise RuntimeError("the vector store returned no embeddings")
+        for cid, vec in zip(got["ids"], vectors, strict=True):
             v = np.asarray(vec, dtype=np.float32)
             n = float(np.linalg.norm(v))
             out[cid] = v / n if n else v

@@ -141,7 +141,9 @@ class HybridRetriever:
                 self._stores = {}
                 raise StoreUnavailable(server_error(snap.manifest.chroma_url, exc)) from exc
             raise
-        dense_ids = [doc.id for doc, _ in dense]
+        # Every stored chunk has its id; LangChain types ``Document.id`` as optional.
+        dense_sim = {doc.id: 1.0 - float(dist) for doc, dist in dense if doc.id is not None}
+        dense_ids = list(dense_sim)
         lexical = bm25.top_k(snap.bm25, question, n, bm25_mask(snap, filters, sources))
         bm25_ids = [snap.chunks[row].chunk_id for row, _ in lexical]
         scores: dict[str, float] = defaultdict(float)
@@ -149,8 +151,7 @@ class HybridRetriever:
             for rank, cid in enumerate(ranking):
                 scores[cid] += 1.0 / (RRF_K + rank + 1)
         order = sorted(scores, key=lambda c: (-scores[c], c))
-        return Fused(order, dict(scores), dense_ids, bm25_ids,
-                     {doc.id: 1.0 - float(dist) for doc, dist in dense})
+        return Fused(order, dict(scores), dense_ids, bm25_ids, dense_sim)
 
     def retrieve(self, question: str, k: int, filters: Filters, qvec: np.ndarray,
                  snap: Snapshot | None = None) -> Retrieved:

@@ -516,7 +516,7 @@ class _Attributor:
     def resolve(self, who: Token, k: int, source: bool = False) -> str | None:
         """The entity a speech verb's subject refers to, or None when not certain."""
         # "Russian Presidential Spokesman, Dmitry Peskov, said": the person in apposition.
-        named = {self.people.of_token(c) for c in who.children if c.dep_ == "appos"} - {None}
+        named = {n for c in who.children if c.dep_ == "appos" and (n := self.people.of_token(c)) is not None}
         if who.pos_ != "NOUN":  # "the doctors' union, KMPDU," names an organisation too
             named = {n for n in named if self.people.entities[n].kind == "PERSON"}
         if len(named) == 1:
@@ -529,8 +529,8 @@ class _Attributor:
         if who.i in self.people.token_entity:
             return None  # an ambiguous surname
         # A name inside the subject phrase ("Kremlin spokesman Dmitry Peskov", "Peskov himself").
-        inside = {self.people.of_token(t) for t in who.children if t.dep_ in ("compound", "appos")}
-        inside.discard(None)
+        inside = {n for t in who.children
+                  if t.dep_ in ("compound", "appos") and (n := self.people.of_token(t)) is not None}
         inside = {k for k in inside if self.people.entities[k].kind == "PERSON"} if who.pos_ == "NOUN" else set()
         if any(c.dep_ == "cc" for c in who.children):
             return None  # "X and Y said": more than one speaker
@@ -623,9 +623,8 @@ class _Attributor:
 
     def speaking_for(self, who: Token) -> str | None:
         """ "A spokesman for the Kremlin", "an official at the ministry": the organisation speaks."""
-        orgs = {self.people.of_token(g) for c in who.children if c.dep_ == "prep" and c.lower_ in ("for", "with", "at")
-                for g in c.children if g.dep_ == "pobj"}
-        orgs.discard(None)
+        orgs = {o for c in who.children if c.dep_ == "prep" and c.lower_ in ("for", "with", "at")
+                for g in c.children if g.dep_ == "pobj" and (o := self.people.of_token(g)) is not None}
         orgs = {o for o in orgs if self.people.entities[o].kind == "ORG"}
         return orgs.pop() if len(orgs) == 1 else None
 

@@ -75,10 +75,12 @@ def embedder_id(name: str, backend: EmbeddingBackend = DEFAULT_BACKEND) -> str:
     return f"{backend}:{json.loads(meta.read_text())['sha256'][:16]}"
 
 
+_BACKEND_OF_ID: dict[str, EmbeddingBackend] = {"torch-fp32": "torch", "onnx": "onnx", "onnx-int8": "onnx-int8"}
+
+
 def backend_of(embedder: str) -> EmbeddingBackend | None:
     """The backend named in a manifest's embedder id (None for an index made before ids existed)."""
-    head = embedder.split(":", 1)[0]
-    return {"torch-fp32": "torch", "onnx": "onnx", "onnx-int8": "onnx-int8"}.get(head)  # type: ignore[return-value]
+    return _BACKEND_OF_ID.get(embedder.split(":", 1)[0])
 
 
 @lru_cache(maxsize=4)

@@ -11,7 +11,7 @@ from pathlib import Path
 import bm25s
 import chromadb
 import numpy as np
-from chromadb.api import ClientAPI
+from chromadb.api.client import Client
 
 from index import bm25, generations, store, tables
 from index.generations import Manifest
@@ -31,7 +31,7 @@ class Snapshot:
     row_of: dict[str, int]
     bm25: bm25s.BM25
     terms: bm25.TermStats
-    client: ClientAPI
+    client: Client
     collection: chromadb.Collection
     # Per-chunk arrays for filtering the BM25 side exactly as Chroma filters the dense side.
     chunk_source: np.ndarray
@@ -55,10 +55,10 @@ def read_probe(folder: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _open_store(folder: Path, manifest: Manifest) -> tuple[ClientAPI, chromadb.Collection]:
+def _open_store(folder: Path, manifest: Manifest) -> tuple[Client, chromadb.Collection]:
     """The generation's client and collection, checked with the build's probe vectors; damage and
     outages become IndexCorrupt / StoreUnavailable naming what to do (the client is closed then)."""
-    client: ClientAPI | None = None
+    client: Client | None = None
     try:
         client = store.open_client(manifest.chroma_url, folder / generations.STORE_DIR)
         if not manifest.chroma_url:

@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 import chromadb
 import numpy as np
 from chromadb.api import ClientAPI
+from chromadb.api.client import Client
 from chromadb.errors import InternalError
 
 from index.errors import DossierError
@@ -43,12 +44,15 @@ def client_settings() -> chromadb.Settings:
     return chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
 
 
-def open_client(chroma_url: str | None, persist_dir: Path | None) -> ClientAPI:
-    """An ``HttpClient`` when a server URL is configured, else a ``PersistentClient``."""
+def open_client(chroma_url: str | None, persist_dir: Path | None) -> Client:
+    """An ``HttpClient`` when a server URL is configured, else a ``PersistentClient``.
+
+    Both factories are typed as ``ClientAPI`` but make a ``Client``, the class with ``close()``."""
+    client: ClientAPI
     if chroma_url:
         url = urlparse(chroma_url)
         try:
-            return chromadb.HttpClient(
+            client = chromadb.HttpClient(
                 host=url.hostname or "127.0.0.1",
                 port=url.port or (443 if url.scheme == "https" else 8000),
                 ssl=url.scheme == "https",
@@ -56,8 +60,11 @@ def open_client(chroma_url: str | None, persist_dir: Path | None) -> ClientAPI:
             )
         except Exception as exc:  # chromadb raises ValueError/ConnectError variants
             raise StoreUnavailable(server_error(chroma_url, exc)) from exc
-    assert persist_dir is not None
-    return chromadb.PersistentClient(path=str(persist_dir), settings=client_settings())
+    else:
+        assert persist_dir is not None
+        client = chromadb.PersistentClient(path=str(persist_dir), settings=client_settings())
+    assert isinstance(client, Client)
+    return client
 
 
 def damaged(where: str, exc: BaseException) -> IndexCorrupt:

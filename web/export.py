@@ -30,11 +30,22 @@ def turns(records: list[dict]) -> list[Turn]:
     return out
 
 
-def _passage(d: dict) -> Passage | None:
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _passage(d: object) -> Passage | None:
+    """A passage the browser kept (untrusted: every field is checked), or None when it is damaged."""
+    if not isinstance(d, dict):
+        return None
     try:
-        return Passage(**{k: d.get(k) for k in _PASSAGE_FIELDS if k != "highlights"},
+        marker = d.get("marker")
+        return Passage(_text(d.get("chunk_id")), _text(d.get("article_id")), _text(d.get("title")),
+                       _text(d.get("source")), _text(d.get("published")) or None, _text(d.get("url")) or None,
+                       _text(d.get("text")), int(d.get("char_start") or 0), int(d.get("char_end") or 0),
+                       marker=int(marker) if marker is not None else None,
                        highlights=[[int(a), int(b)] for a, b in d.get("highlights") or []])
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
