@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from index import generations
+from index import bm25, generations
 from index.build import build
 from index.embedding import resolve_model_path
 from index.reader import IndexReader, status
@@ -172,3 +172,31 @@ def test_build_progress_counts_what_it_embeds(seed_corpus, tmp_path):
     builder = BackgroundBuilder(make_settings(seed_corpus, tmp_path / "index"))
     builder._progress("embedding", 0.37, 1024, 2744)
     assert builder.describe() == "stage embedding: 1,024 of 2,744 passages (37%)"
+
+
+def _strip_term_stats(settings) -> Path:
+    """Make the live generation look like one built before BM25 term statistics were stored."""
+    live = generations.current_dir(settings.index_dir)
+    manifest = generations.read_manifest(live)
+    (live / bm25.TERMS_FILE).unlink()
+    del manifest.files[bm25.TERMS_FILE]
+    generations.write_atomic(live / generations.MANIFEST, json.dumps(manifest.to_json()))
+    return live
+
+
+def test_generation_without_term_statistics_is_upgraded_without_embedding(seed_corpus, tmp_path):
+    settings = make_settings(seed_corpus, tmp_path / "idx")
+    first = build(settings, quiet=True)
+    old = _strip_term_stats(settings)
+    with pytest.raises(generations.IndexCorrupt, match="python -m index build"):
+        IndexReader(settings).snapshot()
+    with pytest.raises(generations.IndexCorrupt, match="python -m index build"):
+        status(settings)
+    report = build(settings, quiet=True)  # nothing changed in the corpus, yet a new generation is written
+    assert report.embedded_chunks == 0 and not report.full_rebuild and report.chunks == first.chunks
+    live = generations.current_dir(settings.index_dir)
+    assert live != old and bm25.TERMS_FILE in generations.read_manifest(live).files
+    snap = IndexReader(settings).snapshot()
+    assert snap.terms.num_docs == len(snap.chunks) == first.chunks
+    assert build(settings, quiet=True).embedded_chunks == 0
+    assert generations.current_dir(settings.index_dir) == live  # and then nothing to do
