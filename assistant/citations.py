@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.sentences import sentence_spans
 from assistant.types import Passage, Sentence
 from index import bm25
-from index.chunking import sentence_spans
 from index.embedding import embed_texts
 
 _MARKER_GROUP = re.compile(r"\s*\[(\d+(?:\s*[,;–-]\s*\d+)*)\]")

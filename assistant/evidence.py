@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.sentences import sentence_spans
 from assistant.types import Passage
 from index import bm25
-from index.chunking import sentence_spans
 from index.embedding import embed_texts
 
 MIN_WORDS = 5

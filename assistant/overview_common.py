@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.sentences import sentence_spans
 from assistant.types import Filters, Passage, Sentence
 from index import bm25
-from index.chunking import sentence_spans
 from index.models import Chunk
 from index.reader import Snapshot
 

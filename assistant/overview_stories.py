@@ -27,8 +27,8 @@ from assistant.overview_common import (
     within,
 )
 from assistant.overview_detect import OverviewRequest
+from assistant.sentences import sentence_spans
 from assistant.types import Filters
-from index.chunking import sentence_spans
 from index.reader import Snapshot
 
 LEAD_CHUNKS = 2

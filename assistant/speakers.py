@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from index.chunking import sentence_spans
+from assistant.sentences import sentence_spans
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span, Token

@@ -8,7 +8,8 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index.chunking import Chunker, sentence_spans
+from assistant.sentences import sentence_spans
+from index.chunking import Chunker
 from index.cleaning import clean
 from index.embedding import load_model
 from index.loading import load_file

@@ -12,8 +12,8 @@ import pytest
 from assistant.answer_types import AnswerType, expected_type, holds
 from assistant.language import foreign_language
 from assistant.question import Outlet, parse
+from assistant.sentences import sentence_spans
 from assistant.types import Filters
-from index.chunking import sentence_spans
 
 # Outlets as an index of news pages stores them: a domain (from the URL) or a given name.
 OUTLETS = [Outlet.of(s, [u] if u else []) for s, u in [
