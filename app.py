@@ -6,6 +6,7 @@ the settings (DOSSIER_* variables or dossier.toml). API: ``/ask`` via gradio_cli
 
 from __future__ import annotations
 
+import importlib.resources
 import json
 import logging
 import os
@@ -15,10 +16,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from index.environment import configure
+
+configure()  # the web entry point: offline and quiet before Gradio, numpy and torch load
+
 import gradio as gr
 from starlette.middleware import Middleware
 
-import assistant  # noqa: F401  (offline environment before gradio and torch load)
 from assistant.pipeline import Assistant
 from assistant.render import answer_markdown, escape_markdown, sources_html
 from assistant.types import Answer, Filters, Turn
@@ -32,9 +36,9 @@ from web.dates import DateError, parse_date, parse_range
 from web.security import Guard
 
 log = logging.getLogger("dossier.web")
-WEB = Path(__file__).resolve().parent / "web"
-CSS = (WEB / "page.css").read_text(encoding="utf-8")
-HEAD = "<script>\n" + (WEB / "page.js").read_text(encoding="utf-8") + "\n</script>"
+WEB = importlib.resources.files("web")  # package data: the same page from a wheel install
+CSS = WEB.joinpath("page.css").read_text(encoding="utf-8")
+HEAD = "<script>\n" + WEB.joinpath("page.js").read_text(encoding="utf-8") + "\n</script>"
 THEME = gr.themes.Default(font=["ui-sans-serif", "system-ui", "sans-serif"],
                           font_mono=["ui-monospace", "monospace"])  # local fonts: nothing fetched
 K_MIN, K_MAX = 1, 50

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-import assistant  # noqa: F401  (offline environment first)
+from index.environment import configure
 from index.errors import BadInput, run_command
 
 EPILOG = """\
@@ -180,6 +180,7 @@ def _calibrate(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    configure()  # before the pipeline loads numpy and the embedder
     args = _parser().parse_args(argv)
     handlers = {"ask": _ask, "chat": _chat, "eval": _eval, "calibrate": _calibrate}
     return run_command(lambda: handlers[args.command](args))

@@ -110,6 +110,9 @@ def evaluate(split: str, path: Path = LABELLED_FILE,
 def main() -> None:
     import sys
 
+    from index.environment import configure
+
+    configure()
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else LABELLED_FILE
     for split in ("dev", "test"):
         s = evaluate(split, path)

@@ -21,7 +21,9 @@ sys.path.insert(0, str(ROOT))
 OUT = ROOT / "bench" / "out"
 DOCS = ROOT / "docs" / "BENCHMARKS.md"
 
-import index  # noqa: E402,F401  (offline environment, BLAS threads)
+from index.environment import configure  # noqa: E402
+
+configure()  # offline, BLAS threads: before numpy and the embedder load
 
 
 def news_zip() -> Path:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import index  # noqa: F401  (sets the offline environment first)
+from index.environment import configure
 from index.errors import run_command
 from index.settings import Settings
 
@@ -78,6 +78,7 @@ def _print_status(st: IndexStatus, as_json: bool) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    configure()  # before the build loads numpy and the embedder
     args = _parser().parse_args(argv)
     return run_command(lambda: _run(args), interrupted="interrupted: the previous index is still the live one")
 

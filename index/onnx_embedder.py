@@ -274,6 +274,9 @@ class OnnxEmbedder:
 def main() -> None:
     """``python -m index.onnx_embedder``: make the default embedder's export now (make install)."""
     from index.embedding import embedder_id
+    from index.environment import configure
+
+    configure()
     from index.settings import get_settings
 
     settings = get_settings()

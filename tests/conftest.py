@@ -7,9 +7,12 @@ import shutil
 import sys
 from pathlib import Path
 
+from index.environment import configure
+
+configure()  # offline, quiet: before pytest's plugins or any test imports numpy, torch or Gradio
+
 import pytest
 
-import index  # noqa: F401  (offline environment before any model import)
 from index.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

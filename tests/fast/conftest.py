@@ -20,7 +20,6 @@ import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
 
-import index  # noqa: F401  (offline environment first)
 from index import bm25, generations, store, tables
 from index.chunking import chunk_id
 from index.generations import ArticleEntry, Manifest
