@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 
 import pytest
@@ -12,7 +13,9 @@ from assistant import evaluation
 from assistant.pipeline import Assistant
 from assistant.retrieval import BadFilter
 from assistant.types import Filters, Turn
-from tests.conftest import PYTHON, ROOT, subprocess_env
+from index import generations
+from index.build import build
+from tests.conftest import PYTHON, ROOT, make_settings, subprocess_env, write_article
 
 
 @pytest.fixture(scope="module")
@@ -152,6 +155,49 @@ def test_one_index_snapshot_per_question(seed_index):
         calls.clear()
         bot.ask(question)
         assert len(calls) == 1, question
+
+
+def test_a_rebuild_switching_mid_question_cannot_mix_generations(seed_index, tmp_path):
+    """CURRENT switches to another generation right after a question took its snapshot, as a
+    rebuild's publish would: everything the answer shows still comes from the first generation,
+    and the next question reads the new one."""
+    index_dir = tmp_path / "index"
+    shutil.copytree(seed_index.index_dir, index_dir)
+    settings = seed_index.model_copy(update={"index_dir": index_dir})
+    other_corpus = tmp_path / "other"
+    other_corpus.mkdir()
+    write_article(other_corpus, "trade.md", "China and Russia trade",
+                  "Trade between China and Russia was worth 95 billion dollars last year, customs data showed. "
+                  "Officials in Beijing and Moscow expect the trade to grow again next year.")
+    other = make_settings(other_corpus, tmp_path / "other-index")
+    build(other, quiet=True)
+    new_gen = generations.current_dir(other.index_dir)
+    shutil.copytree(new_gen, index_dir / new_gen.name)
+
+    bot = Assistant(settings)
+    taken = []
+    real = bot.reader.snapshot
+
+    def switching():
+        snap = real()
+        if not taken:
+            taken.append(snap)
+            generations.publish(index_dir, index_dir / new_gen.name)  # the rebuild switches now
+        return snap
+
+    bot.reader.snapshot = switching
+    question = "How much was trade between China and Russia worth?"
+    ans = bot.ask(question)
+    old_ids = {c.chunk_id for c in taken[0].chunks}
+    assert taken[0].generation != new_gen.name and generations.current_name(index_dir) == new_gen.name
+    shown = ans.passages + ans.citations
+    assert shown and all(p.chunk_id in old_ids for p in shown)
+    assert not any("95 billion" in p.text for p in shown) and "95 billion" not in ans.answer
+
+    after = bot.ask(question)  # the next question reads the generation now live
+    new_ids = {c.chunk_id for c in bot.snapshot().chunks}
+    assert bot.snapshot().generation == new_gen.name
+    assert after.passages and all(p.chunk_id in new_ids for p in after.passages)
 
 
 @pytest.mark.parametrize("question", [
