@@ -1,10 +1,9 @@
-"""Shared fixtures: real corpus copies, real model, real Chroma stores on temporary disks."""
+"""Shared fixtures: real corpus copies, real model, real Chroma stores on temporary disks.
+Helpers the tests import live in ``tests/helpers.py``."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import sys
 from pathlib import Path
 
 from index.environment import configure
@@ -14,23 +13,7 @@ configure()  # offline, quiet: before pytest's plugins or any test imports numpy
 import pytest
 
 from index.settings import Settings
-
-ROOT = Path(__file__).resolve().parent.parent
-SEED_CORPUS = ROOT / "corpus"
-PYTHON = sys.executable
-
-
-def free_port() -> int:
-    """A free TCP port on loopback for a server a test starts."""
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def make_settings(corpus: Path, index_dir: Path, **kw) -> Settings:
-    return Settings(corpus_dir=corpus, index_dir=index_dir, **kw)
+from tests.helpers import SEED_CORPUS, make_settings
 
 
 @pytest.fixture
@@ -51,17 +34,3 @@ def seed_index(tmp_path_factory) -> Settings:
     settings = make_settings(corpus, base / "index")
     build(settings, quiet=True)
     return settings
-
-
-def subprocess_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DOSSIER_")}
-    env.update(extra)
-    return env
-
-
-def write_article(folder: Path, name: str, title: str, body: str, source: str = "Test Wire",
-                  published: str = "2024-05-01") -> Path:
-    path = folder / name
-    path.write_text(f"---\ntitle: {title}\nsource: {source}\npublished: {published}\n---\n{body}\n",
-                    encoding="utf-8")
-    return path

@@ -15,7 +15,7 @@ from assistant.retrieval import BadFilter
 from assistant.types import Filters, Turn
 from index import generations
 from index.build import build
-from tests.conftest import PYTHON, ROOT, make_settings, subprocess_env, write_article
+from tests.helpers import PYTHON, ROOT, make_settings, subprocess_env, write_article
 
 
 @pytest.fixture(scope="module")

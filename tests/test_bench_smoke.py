@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import PYTHON, ROOT, subprocess_env
+from tests.helpers import PYTHON, ROOT, subprocess_env
 
 pytestmark = pytest.mark.slow
 

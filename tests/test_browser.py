@@ -13,7 +13,7 @@ from urllib.parse import urlparse
 import pytest
 
 from index.build import build
-from tests.conftest import PYTHON, ROOT, SEED_CORPUS, free_port, make_settings, subprocess_env
+from tests.helpers import PYTHON, ROOT, SEED_CORPUS, free_port, make_settings, subprocess_env
 from tests.synthetic import write_corpus
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

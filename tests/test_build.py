@@ -13,7 +13,7 @@ from index import bm25, generations
 from index.build import build
 from index.embedding import resolve_model_path
 from index.reader import IndexReader, status
-from tests.conftest import PYTHON, ROOT, make_settings, subprocess_env, write_article
+from tests.helpers import PYTHON, ROOT, make_settings, subprocess_env, write_article
 
 NEW_BODY = ("The harbour authority announced on Friday that the container terminal will double its capacity "
             "by 2026, creating about 400 jobs. Unions welcomed the plan but asked for safety guarantees.")

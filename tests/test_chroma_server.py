@@ -16,7 +16,7 @@ from index import generations
 from index.build import build
 from index.reader import status
 from index.store import StoreUnavailable, open_client
-from tests.conftest import PYTHON, ROOT, free_port, make_settings, subprocess_env, write_article
+from tests.helpers import PYTHON, ROOT, free_port, make_settings, subprocess_env, write_article
 
 pytestmark = pytest.mark.slow
 CHROMA = str(Path(PYTHON).parent / "chroma")

@@ -8,7 +8,7 @@ from index.build import prepare
 from index.chunking import Chunker
 from index.embedding import load_model
 from index.models import Article, ArticleMeta
-from tests.conftest import SEED_CORPUS, make_settings
+from tests.helpers import SEED_CORPUS, make_settings
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 
 from index.cleaning import clean
 from index.loading import load_corpus
-from tests.conftest import SEED_CORPUS
+from tests.helpers import SEED_CORPUS
 
 
 @pytest.fixture(scope="module")
@@ -310,7 +310,7 @@ def test_news_corpus_inline_furniture_is_gone_and_only_furniture_is_cut(monkeypa
     import sys
 
     import index.cleaning as cleaning
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     sys.path.insert(0, str(ROOT / "bench"))
     from common import news_records

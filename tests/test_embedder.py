@@ -13,7 +13,7 @@ from index import generations
 from index.build import build
 from index.embedding import backend_of, embedder_id, load_model
 from index.settings import BUNDLED_MODEL
-from tests.conftest import PYTHON, ROOT, make_settings, subprocess_env
+from tests.helpers import PYTHON, ROOT, make_settings, subprocess_env
 
 pytestmark = pytest.mark.slow
 

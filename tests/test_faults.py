@@ -14,7 +14,7 @@ import pytest
 from index import generations, tables
 from index.build import HOLD_ENV, build
 from index.reader import IndexReader, status
-from tests.conftest import PYTHON, ROOT, SEED_CORPUS, make_settings, subprocess_env
+from tests.helpers import PYTHON, ROOT, SEED_CORPUS, make_settings, subprocess_env
 from tests.synthetic import write_corpus
 
 STAGES = ["embedding", "store", "tables", "switch", "prune"]

@@ -14,7 +14,7 @@ from langchain_core.messages import AIMessage
 from assistant.pipeline import Assistant
 from index.build import build
 from index.settings import Settings
-from tests.conftest import PYTHON, ROOT, free_port, make_settings, subprocess_env, write_article
+from tests.helpers import PYTHON, ROOT, free_port, make_settings, subprocess_env, write_article
 
 INJECTION = (
     "The harbour of Valparaiso handled record cargo volumes in 2023, the port authority said on Monday. "

@@ -20,7 +20,7 @@ from index.loading import load_corpus
 from index.reader import IndexReader, Outlet, status
 from index.settings import Settings
 from index.uploads import save_upload
-from tests.conftest import PYTHON, ROOT, SEED_CORPUS, make_settings, subprocess_env, write_article
+from tests.helpers import PYTHON, ROOT, SEED_CORPUS, make_settings, subprocess_env, write_article
 
 BODY = ("The regional council approved a new budget for the harbour on Tuesday after a long debate. "
         "Officials said the money would pay for dredging, new cranes and safety training for workers.")

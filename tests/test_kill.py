@@ -13,7 +13,7 @@ import pytest
 from index import generations
 from index.build import build
 from index.reader import IndexReader, status
-from tests.conftest import PYTHON, ROOT, make_settings, subprocess_env
+from tests.helpers import PYTHON, ROOT, make_settings, subprocess_env
 from tests.synthetic import write_corpus
 
 

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from index.build import build
-from tests.conftest import PYTHON, ROOT, SEED_CORPUS, make_settings, subprocess_env
+from tests.helpers import PYTHON, ROOT, SEED_CORPUS, make_settings, subprocess_env
 from tests.synthetic import write_corpus
 
 sys.path.insert(0, str(ROOT / "bench"))

@@ -6,7 +6,7 @@ import json
 
 from index.build import prepare
 from index.loading import load_corpus, normalize_date
-from tests.conftest import make_settings
+from tests.helpers import make_settings
 
 BODY = "The council approved the new budget on Monday after a long debate about school funding."
 

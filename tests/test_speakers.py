@@ -10,7 +10,7 @@ from assistant.evaluation_speakers import LABELLED_FILE, evaluate
 from assistant.speakers import attribute, same_name
 from assistant.types import Filters, Passage
 from assistant.who_said import asked_person, compose_statements
-from tests.conftest import PYTHON, ROOT, subprocess_env
+from tests.helpers import PYTHON, ROOT, subprocess_env
 
 
 def _who(text: str, fragment: str) -> str | None:

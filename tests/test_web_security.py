@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import PYTHON, ROOT, free_port, subprocess_env
+from tests.helpers import PYTHON, ROOT, free_port, subprocess_env
 
 pytestmark = [pytest.mark.slow]
 USER, PASSWORD = "analyst", "correct horse battery"
