@@ -264,6 +264,19 @@ def test_conversation_survives_reload_without_emoji(page):
         assert not EMOJI.findall(page.locator("body").inner_text())
 
 
+def test_follow_up_after_reload_reads_the_kept_turns(page):
+    """The conversation's turns come back with the page (from the answers the browser kept), so a
+    follow-up after a reload still knows who "he" is (without the turns it finds other passages)."""
+    ask(page, "Who is Carlos Aquino?")
+    messages = page.locator("#chat .message").count()
+    page.wait_for_timeout(1000)  # the browser stores the conversation after the answer is shown
+    page.reload()
+    page.wait_for_selector("#question textarea")
+    page.wait_for_function(f"document.querySelectorAll('#chat .message').length === {messages}", timeout=20_000)
+    text = ask(page, "Where does he work?")
+    assert "San Marcos University" in text  # read as "Where does Carlos Aquino work?"
+
+
 def test_hostile_article_stays_inert(page):
     ask(page, "How much will the seawall cost and what did the lighthouse committee approve?")
     sources = page.locator("#sources").inner_text()
