@@ -64,14 +64,25 @@ class Attribution:
     # Everyone whose statement a sentence reports, also in a subordinate clause ("..., when the minister
     # pointed out that ..."): for "what did X say", not for labelling the sentence.
     reported: tuple[frozenset[str], ...] = ()
+    # The parser's finer cut of the sentences ("...order. - Rep. X said ...": two units in one
+    # sentence) and each unit's speaker: a span inside one unit takes that unit's speaker.
+    units: tuple[tuple[int, int], ...] = ()
+    unit_speakers: tuple[str | None, ...] = ()
 
     def speaker_at(self, start: int, end: int) -> Person | None:
-        """The speaker of the article sentence overlapping ``[start, end)`` most."""
+        """The speaker of the article sentence overlapping ``[start, end)`` most; a span that is
+        one unit of a sentence the splitter left whole gets that unit's own speaker."""
         best, overlap = None, 0
         for (s, e), who in zip(self.spans, self.speakers, strict=True):
             o = min(e, end) - max(s, start)
             if o > overlap:
                 best, overlap = who, o
+        touched = [(s, e, who) for (s, e), who in zip(self.units, self.unit_speakers, strict=True)
+                   if min(e, end) - max(s, start) > 0]
+        if best is None and len(touched) == 1 and touched[0][2]:
+            s, e, who = touched[0]
+            if min(e, end) - max(s, start) >= 0.9 * (e - s):
+                best = who
         return self.people.get(best) if best else None
 
 
@@ -171,6 +182,11 @@ def _sane_role(words: Span) -> bool:
     """A role is a noun phrase: no quotation marks, no finite verb, not a pronoun first."""
     return not any(t.text in "\"“”" or t.tag_ in ("VB", "VBD", "VBZ", "VBP", "MD") for t in words) and (
         words[0].pos_ != "PRON" or words[0].tag_ == "PRP$")
+
+
+def _definite(who: Token) -> bool:
+    """ "the spokesman", "the sheriff's department": a noun phrase that refers back."""
+    return any(c.lower_ == "the" or c.dep_ == "poss" and c.left_edge.lower_ == "the" for c in who.children)
 
 
 def _clip_det(text: str) -> str:
@@ -550,8 +566,8 @@ class _Attributor:
                 return owners.pop()
         if who.pos_ == "NOUN" and who.tag_ == "NN" and (body := self.speaking_for(who)):
             return body
-        if who.pos_ == "NOUN" and who.tag_ == "NN" and any(c.lower_ == "the" for c in who.children):
-            return self.resolve_nominal(who) or self.only_described(who, k)
+        if who.pos_ == "NOUN" and who.tag_ == "NN" and _definite(who):
+            return self.resolve_nominal(who, k) or self.only_described(who, k)
         return self.named_body(who)
 
     def named_body(self, who: Token) -> str | None:
@@ -660,11 +676,17 @@ class _Attributor:
         key = described.pop()
         return key if self._last_speaker(k, back=12)[0] == key else None
 
-    def resolve_nominal(self, who: Token) -> str | None:
+    def resolve_nominal(self, who: Token, k: int) -> str | None:
         """ "the spokesman", "the minister", "the ministry": the nearest earlier person whose role
-        has that noun, or the one earlier organisation whose name ends with it."""
+        has that noun, or the one earlier organisation whose name ends with it; among several,
+        the one who spoke in the unit just before. With no role of that noun, a direct quote
+        '"...," the diplomat said' continues the previous unit's speaker when no one else was
+        named since (a noun in an organisation's name is not a person's description)."""
         noun = who.lower_
         ents = self.people.entities
+        prev = self.speakers[k - 1] if k > 0 else None
+        if prev and ents[prev].kind != "PERSON":
+            prev = None
         people_roles = []
         for key, ent in ents.items():
             words = [w.lower() for w in re.findall(r"[\w-]+", ent.role if ent.kind == "PERSON" else key)]
@@ -675,16 +697,38 @@ class _Attributor:
         if any(ents[k].kind == "PERSON" for _, k in people_roles):  # "the spokesman" is a person
             people_roles = [(i, k) for i, k in people_roles if ents[k].kind == "PERSON"]
         if not people_roles:
-            return None
-        keys = {k for _, k in people_roles}
+            return self._continues(who, k, prev)
+        keys = {key for _, key in people_roles}
         if len(keys) == 1:
             return keys.pop()
-        modifiers = [c.lower_ for c in who.children if c.dep_ in ("compound", "amod")]
+        if prev in keys and not self._named_since(prev, who, k):
+            return prev
+        modifiers = [c.lower_ for c in who.children if c.dep_ in ("compound", "amod", "poss")]
         nearest = max(people_roles)[1]
         role = ents[nearest].role.lower() if ents[nearest].kind == "PERSON" else nearest.lower()
         if modifiers and all(m in role for m in modifiers):
             return nearest
         return None
+
+    def _named_since(self, key: str, who: Token, k: int) -> bool:
+        """Whether a person other than ``key`` was named (outside quotes) after key's last mention
+        in the previous unit and before ``who``."""
+        last = [m for m in self.people.entities[key].mentions if self.tok_ranges[k - 1][0] <= m < who.i]
+        if not last:
+            return True
+        return any(p != key for p in self.people.persons_between(max(last) + 1, who.i, self.quoted))
+
+    def _continues(self, who: Token, k: int, prev: str | None) -> str | None:
+        """ '"...," the congressman said' right after that person spoke: the previous speaker."""
+        if prev is None or who.lower_ in {w.lower() for key, ent in self.people.entities.items()
+                                          if ent.kind == "ORG" for w in key.split()}:
+            return None
+        a, _ = self.tok_ranges[k]
+        # The quote comes first and is what the verb reports: '"...," the diplomat said'.
+        if not any(self.quoted[i] and self.doc[i].head.i == who.head.i for i in range(a, who.i)) \
+                or self._named_since(prev, who, k):
+            return None
+        return prev
 
     # the whole article ------------------------------------------------------------------
     def run(self) -> list[str | None]:
@@ -765,4 +809,4 @@ def attribute(text: str) -> Attribution:
     att.run()
     speakers, reported = att.by_sentence()
     return Attribution(tuple(att.sentences), tuple(speakers), _to_people(att.people.entities.values()),
-                       tuple(reported))
+                       tuple(reported), tuple(att.spans), tuple(att.speakers))
