@@ -508,7 +508,7 @@ class _Attributor:
             who: Token | None = None
             interrupts = tok.dep_ == "parataxis" and tok.pos_ == "VERB" and self.quoted[tok.head.i]
             if _is_speech_verb(tok) or interrupts:
-                who = _subject(tok)
+                who = _subject(tok) or self._set_off_subject(tok, k)
                 if who is None:
                     continue
             elif tok.lower_ == "according" and tok.dep_ == "prep":
@@ -529,6 +529,38 @@ class _Attributor:
             out.append(_Event(tok.i, depth, self.resolve(who, k, according), main, according))
         return out
 
+    def _set_off_subject(self, verb: Token, k: int) -> Token | None:
+        """A speech verb the parser left without a subject after a name and its description set
+        off by commas: "..., Sergei Rudskoi, Head of the ... Department, said"; "Lawmaker Dennis
+        Baxley, who co-authored the bill, told ABC News". The name is the subject when the words
+        between are a relative clause ("who ...") or the name's appositive, and the name starts
+        the unit (after its title) or follows a comma."""
+        a, _ = self.tok_ranges[k]
+        v = verb.i
+        if v < a + 3 or self.doc[v - 1].text != "," or self.quoted[v]:
+            return None
+        for j in range(v - 2, a, -1):  # the comma that closes the name, nearest first
+            if self.doc[j].text != ",":
+                continue
+            key = self.people.of_token(self.doc[j - 1])
+            if not key or self.people.entities[key].kind != "PERSON" or self.quoted[j - 1]:
+                continue
+            s = j - 1
+            while s > a and self.people.token_entity.get(s - 1) == key:
+                s -= 1
+            segment = self.doc[j + 1: v - 1]
+            if not len(segment) or len(segment) > 25 or any(
+                    self.quoted[t.i] or t.text in "\"“”" or self.people.entities.get(self.people.of_token(t) or "",
+                                                                             _Entity("", "")).kind == "PERSON"
+                    for t in segment):
+                return None
+            described = segment[0].tag_ == "WP" or any(
+                t.dep_ == "appos" and s <= t.head.i < j for t in segment)
+            title = all(not t.is_punct and s <= t.head.i < j or t.head.i in range(a, s) for t in self.doc[a:s])
+            starts = s == a or title or self.doc[s - 1].text == ","
+            return self.doc[j - 1] if described and starts else None
+        return None
+
     def resolve(self, who: Token, k: int, source: bool = False) -> str | None:
         """The entity a speech verb's subject refers to, or None when not certain."""
         # "Russian Presidential Spokesman, Dmitry Peskov, said": the person in apposition.
@@ -538,7 +570,8 @@ class _Attributor:
         if len(named) == 1:
             return named.pop()
         key = self.people.of_token(who)
-        if key and any(c.dep_ == "appos" and c.pos_ == "PROPN" and not c.ent_type_ for c in who.children):
+        if key and any(c.dep_ == "appos" and c.pos_ == "PROPN" and not c.ent_type_
+                       and _plausible_person(self.doc[c.left_edge.i: c.right_edge.i + 1]) for c in who.children):
             return None  # "UN Humanitarian Coordinator for Iraq, Lise Grande, said": a person NER missed
         if key:
             return key
