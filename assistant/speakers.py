@@ -816,13 +816,26 @@ class _Attributor:
             if after < len(self.spans) and re.match(r"\s*[a-z]", self.text[self.spans[after][0]:]):
                 said.add(self.speakers[after])
             if not said and touched[0] > 0:  # 'X said ... . "Quote."': X goes on
-                said = {self.speakers[touched[0] - 1]}
+                said = {self.speakers[touched[0] - 1] or self._introduced_quote(touched[0] - 1)}
             if len(said) != 1:
                 continue
             who = said.pop()
             for k in inside:
                 if self.speakers[k] is None:
                     self.speakers[k] = who
+
+    def _introduced_quote(self, k: int) -> str | None:
+        """The one person whose words end unit k as a quote introduced by 'X said: "...' or
+        'X said, "...', even when the unit as a whole is not theirs ('The inquiry found: X said:
+        "..."'): the next paragraph's quote continues it."""
+        if len(self.reported[k]) != 1:
+            return None
+        s, e = self.spans[k]
+        for qs, qe in self.quotes or []:
+            if s <= qs and qe >= len(self.text[:e].rstrip()) and self.text[s:qs].rstrip()[-1:] in (":", ","):
+                who = next(iter(self.reported[k]))
+                return who if self.people.entities[who].kind == "PERSON" else None
+        return None
 
     def _inside(self, k: int, qs: int, qe: int) -> bool:
         s, e = self.spans[k]
