@@ -393,6 +393,9 @@ def _subject(verb: Token) -> Token | None:
     tok = verb
     for _ in range(4):
         subs = [c for c in tok.children if c.dep_ == "nsubj"]
+        if len(subs) == 2 and subs[1].pos_ == "PROPN" and subs[0].pos_ == "NOUN" and all(
+                t.is_punct for t in tok.doc[subs[0].right_edge.i + 1: subs[1].left_edge.i]):
+            return subs[1]  # "His spokesperson, Andre Shishkanov says": the parser's two subjects
         if subs:
             return subs[0]
         passive = [c for c in tok.children if c.dep_ == "nsubjpass"]
@@ -675,7 +678,11 @@ class _Attributor:
         orgs = {self.people.of_token(g) for c in who.children if c.dep_ == "prep" and c.lower_ in ("for", "with", "at")
                 for g in c.children if g.dep_ == "pobj"}
         orgs.discard(None)
-        orgs = {o for o in orgs if self.people.entities[o].kind == "ORG"}
+        # One works "at"/"with" an organisation even when NER called its name a person
+        # ("a spokesman with Kaspersky Lab"); "a spokesman for X" may speak for a person.
+        orgs = {o for o in orgs if self.people.entities[o].kind == "ORG" or any(
+            c.dep_ == "prep" and c.lower_ in ("with", "at") and any(self.people.of_token(g) == o for g in c.children)
+            for c in who.children)}
         return orgs.pop() if len(orgs) == 1 else None
 
     def _was_subject(self, key: str, start: int, end: int) -> bool:
