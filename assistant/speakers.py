@@ -511,7 +511,8 @@ class _Attributor:
             who: Token | None = None
             interrupts = tok.dep_ == "parataxis" and tok.pos_ == "VERB" and self.quoted[tok.head.i]
             if _is_speech_verb(tok) or interrupts:
-                who = _subject(tok) or self._set_off_subject(tok, k)
+                own = any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
+                who = (None if own else self._set_off_subject(tok, k)) or _subject(tok)
                 if who is None:
                     continue
             elif tok.lower_ == "according" and tok.dep_ == "prep":
