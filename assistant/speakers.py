@@ -133,6 +133,8 @@ def _plausible_person(tokens: Span) -> bool:
     """Every word capitalised, a proper noun, letters only: NER's guesses on headline fragments
     or lower-case words are dropped."""
     words = [t for t in tokens if not t.is_punct]
+    if any(t.text in (",", ";", ":") for t in tokens):
+        return False  # "Commons, Theresa May": two phrases, not one name
     return bool(words) and words[0].text[:1].isupper() and words[-1].text[:1].isupper() and all(
         (t.text[:1].isupper() and t.pos_ == "PROPN" and not (len(t.text) > 1 and t.text.isupper())
          or t.lower_ in NAME_PARTICLES)
@@ -205,6 +207,10 @@ class _People:
             if ent.label_ not in ("PERSON", "ORG"):
                 continue
             s, e = _strip_name(ent)
+            if s >= e:
+                continue
+            cut = max((t.i + 1 for t in doc[s:e] if t.text in ",;:"), default=s)
+            s = cut  # a comma joins two phrases: in "the Commons, Theresa May" the name is the last
             if s >= e:
                 continue
             tokens = doc[s:e]

@@ -144,6 +144,21 @@ def test_what_did_the_spokesman_say_on_news_articles():
     assert none.text == "Peskov is not quoted on football in the articles." and not none.citations
 
 
+def test_what_did_trump_say_carries_no_one_elses_words():
+    from bench.common import news_records
+
+    records = {r["article_id"]: r for r in news_records()}
+    # One splitter sentence holds a TV anchor's words and then Trump's ("... any way." -Seconds
+    # earlier Trump said ...): only Trump's part may be quoted as his.
+    chosen = [records[a] for a in ("2860", "3175")]
+    texts = {r["article_id"]: r["text"] for r in chosen}
+    comp = compose_statements("What did Trump say?", "Trump", None, [_whole_article(r) for r in chosen],
+                              texts.__getitem__, 400)
+    assert comp.sentences and all(same_name(s.speaker, "Donald Trump") for s in comp.sentences)
+    assert "Shepard Smith" not in comp.text
+    assert any("As far as wiretapping" in s.text for s in comp.sentences)
+
+
 def test_what_did_wang_yi_say_on_the_seed_index(seed_index):
     from assistant.pipeline import Assistant
 
