@@ -123,7 +123,8 @@ def build_app(settings: Settings | None = None) -> gr.Blocks:
 
     def examples() -> list[str]:
         try:
-            return corpus_view.example_questions(snap())
+            st = snap()
+            return corpus_view.example_questions(st, people=corpus_view.quoted_people(st))
         except Exception:  # noqa: BLE001
             return []
 
