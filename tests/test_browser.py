@@ -232,7 +232,7 @@ def test_narrow_layout_stacks_and_markers_work(app, browser, logged_in):
         pg.context.close()
 
 
-@pytest.mark.parametrize(("theme", "viewport"), [("light", DESKTOP), ("dark", DESKTOP), ("dark", NARROW)])
+@pytest.mark.parametrize(("theme", "viewport"), [("light", DESKTOP), ("dark", DESKTOP), ("light", NARROW), ("dark", NARROW)])
 def test_text_contrast_in_both_themes(app, browser, logged_in, theme, viewport):
     pg = open_page(app, browser, logged_in, viewport, theme)
     try:
