@@ -211,9 +211,13 @@ def _write_generation(settings, folder, prev_dir, prev, articles, report, model,
             for group in (report.added, report.changed):
                 if art.article_id in group:
                     group.remove(art.article_id)
+    report_progress("chunking", 1.0, len(todo), len(todo))
 
     done = 0
-    step = max(settings.embed_batch_size * 4, 128)  # frequent progress, still big batches
+    # The page says "embedding" from the start: the first batch takes seconds, and "chunking 50 of
+    # 63" would otherwise stay on screen meanwhile.
+    report_progress("embedding", 0.0, 0, len(new_chunks))
+    step = max(settings.embed_batch_size * 2, 64)  # progress every few seconds on 2 cores, still big batches
     # Embed in length order, as one encode() call would: batches of similar length waste
     # no work on padding (worth ~10% here). Store order does not matter.
     by_length = sorted(new_chunks, key=lambda c: len(c.text))
