@@ -57,13 +57,16 @@ class RemoteSpec:
     retries: int = 5
     dimension: int | None = None  # known from an index's manifest: the server must agree
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "url", clean_url(self.url))
+
     @classmethod
     def from_settings(cls, settings: Settings) -> RemoteSpec | None:
         """The server to build with, or None when ``DOSSIER_EMBEDDINGS_URL`` is unset."""
         if not settings.embeddings_url:
             return None
         key = settings.embeddings_api_key.get_secret_value() if settings.embeddings_api_key else None
-        return cls(clean_url(settings.embeddings_url), settings.embeddings_model or settings.embedding_model,
+        return cls(settings.embeddings_url, settings.embeddings_model or settings.embedding_model,
                    key, settings.embeddings_batch_size, settings.embeddings_timeout_s, settings.embeddings_retries)
 
     @classmethod
