@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# About 1.5 min and 1.4 GB here (torch from the machine's local wheel, the rest from PyPI).
+# 1.5 to 3.5 min and 1.4 GB here (torch from the machine's local wheel, the rest from PyPI).
 $(INFINITY)/.installed:
 	test -x $(INFINITY)/bin/python || python3 -m venv $(INFINITY)
 	$(INFINITY)/bin/python -m pip install --quiet torch==2.13.0

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 PREFIX = "remote:"
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 MAX_BACKOFF_S = 30.0
+QUERY_RETRIES = 2  # a person waits for a question: 0.5 s + 1 s of backoff at most, then the error
 
 
 class EmbeddingServerError(DossierError, kind="service"):
@@ -71,13 +72,14 @@ class RemoteSpec:
 
     @classmethod
     def from_embedder_id(cls, embedder: str, settings: Settings) -> RemoteSpec:
-        """The server an index was built with (queries must use it). The API key is sent only
-        when that server is the configured one: a key never follows a URL read from a file."""
+        """The server an index was built with (queries must use it), with fewer retries than a
+        build. The API key is sent only when that server is the configured one: a key never
+        follows a URL read from a file."""
         model, url, dim = parse_embedder_id(embedder)
         configured = cls.from_settings(settings)
         key = configured.api_key if configured and configured.url == url else None
         return cls(url, model, key, settings.embeddings_batch_size, settings.embeddings_timeout_s,
-                   settings.embeddings_retries, dim)
+                   min(settings.embeddings_retries, QUERY_RETRIES), dim)
 
 
 def make_embedder_id(model: str, url: str, dimension: int) -> str:

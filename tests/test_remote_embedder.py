@@ -172,7 +172,7 @@ def test_ids_round_trip_and_settings():
     # Queries go to the index's server; the key only to the configured one.
     assert RemoteSpec.from_embedder_id(eid, settings).api_key == "k"
     elsewhere = RemoteSpec.from_embedder_id(make_embedder_id("m", "http://other:1/v1", 3), settings)
-    assert elsewhere.api_key is None and elsewhere.dimension == 3
+    assert elsewhere.api_key is None and elsewhere.dimension == 3 and elsewhere.retries == 2
     with pytest.raises(EmbeddingServerError, match="http"):
         RemoteSpec.from_settings(Settings(embeddings_url="file:///etc/passwd"))
     assert backoff(30, None) == MAX_BACKOFF_S
@@ -188,3 +188,19 @@ def test_build_against_an_unreachable_server_fails_before_touching_the_index(see
         build(make_settings(seed_corpus, tmp_path / "idx", embeddings_url=dead, embeddings_retries=1), quiet=True)
     with pytest.raises(generations.IndexMissing):
         generations.current_dir(tmp_path / "idx")
+
+
+@pytest.mark.slow
+def test_queries_use_the_index_server_even_with_the_url_unset(stub, seed_corpus, tmp_path):
+    from assistant.pipeline import Assistant
+    from index import generations
+    from index.build import build
+    from tests.conftest import make_settings
+
+    build(make_settings(seed_corpus, tmp_path / "idx", embeddings_url=stub.url), quiet=True)
+    manifest = generations.read_manifest(generations.current_dir(tmp_path / "idx"))
+    assert manifest.embedder == f"remote:{BUNDLED_MODEL}@{stub.url}#dim={DIM}" and manifest.dimension == DIM
+    stub.server.shutdown()
+    stub.server.server_close()
+    with pytest.raises(EmbeddingServerError, match="unreachable .* after 3 attempts"):
+        Assistant(make_settings(seed_corpus, tmp_path / "idx")).ask("Who is Carlos Aquino?")
