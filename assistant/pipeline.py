@@ -210,6 +210,11 @@ class Assistant:
                 yield answer(f"{REFUSAL}: {comp.text.rstrip('.')}. The closest material is listed below.", True, [])
             return
         qvec, found, cands, parts = self._gather(snap, content, k, applied, backend)
+        if not found and applied != filters:
+            # A date or outlet read from the question is a guess ("when they met on 9 January" may be
+            # reported days later): when it matches nothing, ask again with the user's filters only.
+            applied = filters
+            qvec, found, cands, parts = self._gather(snap, content, k, applied, backend)
         passages = found
         t.update(parts)
         t1 = time.perf_counter()

@@ -61,10 +61,13 @@ def _entity_name(question: str, start: int, end: int) -> str | None:
     from assistant.nlp import pipeline
 
     text = " ".join(question.split())[:500]
-    for ent in pipeline()(text).ents:
-        if ent.label_ in ("PERSON", "ORG") and ent.start_char >= start and ent.end_char <= end:
-            return re.sub(r"^the\s+", "", ent.text, flags=re.I).removesuffix("'s").removesuffix("’s")
-    return None
+    inside = [e for e in pipeline()(text).ents if e.start_char >= start and e.end_char <= end]
+    # "Kremlin spokesman Dmitry Peskov" asks about the person; the organisation only describes him.
+    chosen = next((e for e in inside if e.label_ == "PERSON"), None) or next(
+        (e for e in inside if e.label_ == "ORG"), None)
+    if chosen is None:
+        return None
+    return re.sub(r"^the\s+", "", chosen.text, flags=re.I).removesuffix("'s").removesuffix("’s")
 
 
 def _terms(text: str) -> set[str]:

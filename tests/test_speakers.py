@@ -101,6 +101,9 @@ def test_asked_person():
     assert asked_person("What did Wang Yi say?") == ("Wang Yi", None)
     assert asked_person("What has Dmitry Peskov said about Ukraine?") == ("Dmitry Peskov", "Ukraine")
     assert asked_person("what did the Kremlin say on sanctions") == ("Kremlin", "sanctions")
+    # The person, not the organisation that describes him.
+    assert asked_person("What did Kremlin spokesman Dmitry Peskov say about the protests?") == (
+        "Dmitry Peskov", "the protests")
     assert asked_person("What did the analysts say?") is None
     assert asked_person("How much was trade worth?") is None
 
