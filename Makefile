@@ -2,8 +2,11 @@
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# An OpenAI-compatible embeddings server (Infinity) for tests/test_embeddings_server.py, in its own
+# venv: its pins (transformers 4, sentence-transformers 3) conflict with ours.
+INFINITY ?= .venv-infinity
 
-.PHONY: install run index status test lint browser clean
+.PHONY: install run index status test lint browser infinity clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -20,6 +23,15 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# 1.5 to 3.5 min and 1.4 GB here (torch from the machine's local wheel, the rest from PyPI).
+$(INFINITY)/.installed:
+	test -x $(INFINITY)/bin/python || python3 -m venv $(INFINITY)
+	$(INFINITY)/bin/python -m pip install --quiet torch==2.13.0
+	$(INFINITY)/bin/python -m pip install --quiet 'infinity-emb[server,torch]==0.0.78'
+	touch $@
+
+infinity: $(INFINITY)/.installed
 
 index: install
 	$(PY) -m index build
@@ -40,8 +52,8 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 
-test: install browser lint
-	$(PY) -m pytest
+test: install infinity browser lint
+	INFINITY_VENV=$(INFINITY) $(PY) -m pytest
 
 clean:
 	rm -rf .dossier .pytest_cache .ruff_cache .mypy_cache

@@ -125,7 +125,8 @@ def build_app(settings: Settings | None = None, bot: Assistant | None = None) ->
 
     def examples() -> list[str]:
         try:
-            return corpus_view.example_questions(snap())
+            st = snap()
+            return corpus_view.example_questions(st, people=corpus_view.quoted_people(st))
         except Exception:  # noqa: BLE001
             return []
 
@@ -366,6 +367,7 @@ def build_app(settings: Settings | None = None, bot: Assistant | None = None) ->
                     with gr.Column(scale=3, min_width=340, elem_id="chat-col"):
                         chat = gr.Chatbot(label="Chat", height="60vh", sanitize_html=True, allow_tags=False,
                                           latex_delimiters=[], elem_id="chat", feedback_options=None,
+                                          buttons=["copy", "copy_all"],  # no "share": it posts to Hugging Face
                                           placeholder="Ask a question about the articles, or pick an example below.")
                         with gr.Row():
                             box = gr.Textbox(placeholder="Ask a question about the articles", show_label=False,

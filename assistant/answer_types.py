@@ -60,10 +60,15 @@ _NUM_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|t
               r"sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
               r"hundred|hundreds|thousand|thousands|million|millions|billion|billions|dozens?|half|"
               r"a third|a quarter|trillion")
+_SMALL = r"one|two|three|four|five|six|seven|eight|nine|ten"
 _MONTH = (r"January|February|March|April|May|June|July|August|September|October|November|December|"
           r"Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.")
 _SENTENCE = {
-    AnswerType.PERCENT: re.compile(r"\d\s?%|\bper ?cent\b|\bpercentage points?\b", re.I),
+    # A share is also "one in 40", "3 out of 10", "half", "two-thirds".
+    AnswerType.PERCENT: re.compile(rf"\d\s?%|\bper ?cent\b|\bpercentage points?\b|"
+                                   rf"\b(?:\d[\d,.]*|{_SMALL})\s+(?:in|out of)\s+(?:every\s+)?\d[\d,]*\b|"
+                                   r"\b(?:half|a third|a quarter|(?:one|two)[- ]thirds?|(?:one|three)[- ]quarters?|"
+                                   r"majority|minority)\b", re.I),
     AnswerType.MONEY: re.compile(r"[$£€¥₽]\s?\d|\d\s?(?:[$£€¥₽])|\b\d[\d.,]*\s*(?:million|billion|trillion|m|bn)?\s*"
                                  r"(?:dollars?|euros?|pounds?|yuan|rubles?|roubles?|yen|rupees?|francs?|"
                                  r"riyals?|dirhams?|pesos?|lira|won|shekels?|usd|eur|gbp)\b", re.I),
@@ -92,27 +97,36 @@ def needs_entities(kind: AnswerType) -> bool:
     return kind in _ENTITY_LABELS
 
 
-_COUNTED = re.compile(r"\bhow (?:many|much)\s+(?:more\s+|of\s+the\s+)?(?P<noun>[a-z]+)", re.I)
-_NOT_NOUNS = {"did", "do", "does", "was", "were", "is", "are", "has", "have", "had", "will", "would", "can", "could"}
+_COUNTED = re.compile(r"\bhow (?:many|much)\s+(?:more\s+|of\s+the\s+)?(?P<phrase>[a-z][a-z -]*)", re.I)
+_NOT_NOUNS = {"did", "do", "does", "was", "were", "is", "are", "has", "have", "had", "will", "would", "can", "could",
+              "may", "might", "must", "should", "in", "on", "at", "of", "for", "from", "to", "by", "with", "per",
+              "the", "a", "an", "their", "its", "his", "her", "there", "they", "he", "she", "it", "we", "you"}
 _AGE = re.compile(r"\b\d{1,3}[- ]years?[- ]old\b|\baged? \d{1,3}\b|,\s\d{1,3},|\(\d{1,3}\)", re.I)
 _NUMBER = re.compile(rf"\b\d[\d,.]*\b|\b(?:{_NUM_WORDS})\b", re.I)
 
 
-def _counted_noun(question: str) -> str | None:
-    """What "how many" counts: "How many seats did X win" -> "seat"."""
+def _counted_nouns(question: str) -> list[str]:
+    """What "how many" counts, as word stems: "How many mobile phones were stolen" -> ["mobil", "phone"].
+
+    The counted phrase runs from "how many" to the first auxiliary, preposition or pronoun; any of
+    its words next to a figure will do, since the head noun is not always the first word."""
     m = _COUNTED.search(question)
-    if not m or m.group("noun").lower() in _NOT_NOUNS:
-        return None
-    noun = m.group("noun").lower()
-    return noun[:-1] if noun.endswith("s") and len(noun) > 4 else noun
+    if not m:
+        return []
+    words = []
+    for w in m.group("phrase").lower().split()[:3]:
+        if w in _NOT_NOUNS:
+            break
+        words.append(w[:-1] if w.endswith("s") and len(w) > 4 else w)
+    return words
 
 
-def _number_near(sentence: str, noun: str, given: set[str], window: int = 40) -> bool:
+def _number_near(sentence: str, nouns: list[str], given: set[str], window: int = 40) -> bool:
     for m in _NUMBER.finditer(sentence):
         if m.group().casefold() in given:
             continue
         near = sentence[max(0, m.start() - window): m.end() + window].casefold()
-        if re.search(rf"\b{re.escape(noun[:5])}", near):
+        if any(re.search(rf"\b{re.escape(noun[:5])}", near) for noun in nouns):
             return True
     return False
 
@@ -129,9 +143,9 @@ def holds(kind: AnswerType, sentences: list[str], question: str = "") -> list[bo
     if kind is AnswerType.NUMBER:
         if re.search(r"\bhow old\b|\bwhat age\b", question, re.I):
             return [bool(_AGE.search(s)) for s in sentences]
-        noun = _counted_noun(question)
-        if noun:
-            return [_number_near(s, noun, given) for s in sentences]
+        nouns = _counted_nouns(question)
+        if nouns:
+            return [_number_near(s, nouns, given) for s in sentences]
     if kind in _SENTENCE:
         rx = _SENTENCE[kind]
         return [any(m.group().casefold() not in given for m in rx.finditer(s)) for s in sentences]

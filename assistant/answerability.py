@@ -43,6 +43,7 @@ from index.errors import ResourceMissing
 CALIBRATION_FILE = Path(str(importlib.resources.files("assistant") / "calibration.json"))  # package data, a file
 FEATURES = ("coverage", "name_coverage", "best_sentence", "top_dense", "typed", "anticipated", "rare_missing",
             "past_question")
+TYPED_AT_MOST, TYPED_WITHIN = 10, 0.6  # sentences searched for the asked-for type: count, share of the best
 # Verbs of saying and thinking: "What did X say" asks for words, not for an outcome.
 _SPEECH_LEMMAS = (["say", "tell", "think", "believe", "argue", "claim", "add", "note", "warn", "explain", "describe", "insist", "suggest", "state", "write", "report", "comment", "respond", "react", "predict", "expect", "call", "ask", "urge"])
 
@@ -186,8 +187,12 @@ def assess(question: str, passages: list[Passage], cands: list[Candidate], retri
 
     ranked = sorted(cands, key=lambda c: -c.score)
     best_score = ranked[0].score if ranked else 0.0
-    close = [c for c in ranked[:6] if c.score >= 0.8 * best_score]
-    typed = any(holds(answer_type, [c.text for c in close], question)) if close else False
+    # The answer sentence is often not the best-scored one ("the deaths of 11 men" ranks under a
+    # sentence restating the question): look a little wider for what was asked.
+    close = [c for c in ranked[:TYPED_AT_MOST] if c.score >= TYPED_WITHIN * best_score]
+    # A reason has no form a pattern can check ("as protection against ..."): it cannot argue for refusing.
+    typed = (answer_type is AnswerType.REASON or any(holds(answer_type, [c.text for c in close], question))
+             if close else False)
     past = past_event_question(question)
     top = ranked[:3]
     anticipated = past and bool(top) and sum(c.future for c in top) >= max(2, math.ceil(len(top) * 2 / 3))

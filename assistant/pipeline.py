@@ -30,6 +30,7 @@ from index import bm25
 from index.embedding import SentenceEmbeddings, backend_of
 from index.errors import BadInput
 from index.reader import IndexReader, Snapshot
+from index.remote_embedder import RemoteSpec
 from index.settings import Settings, get_settings
 
 REFUSAL = "The indexed articles do not answer this question"
@@ -82,8 +83,12 @@ class Assistant:
         model, key = manifest.model, manifest.embedder or manifest.model
         if key not in self._embeddings:
             backend = backend_of(manifest.embedder) if manifest.embedder else None
-            emb = SentenceEmbeddings(model, self.settings.embed_batch_size,
-                                     backend=backend or self.settings.embedding_backend)
+            if backend == "remote":  # the server the index was built with, whatever settings say now
+                emb = SentenceEmbeddings(model, self.settings.embed_batch_size, self.settings.embedding_backend,
+                                         remote=RemoteSpec.from_embedder_id(manifest.embedder, self.settings))
+            else:
+                emb = SentenceEmbeddings(model, self.settings.embed_batch_size,
+                                         backend=backend or self.settings.embedding_backend)
             self._embeddings = {key: emb}
             self._retrievers = {key: HybridRetriever(self.reader, emb, self.settings.per_article_cap)}
             self._caches = {key: evidence.SentenceCache(emb.model, self.settings.embed_batch_size)}
@@ -215,6 +220,11 @@ class Assistant:
                 yield answer(f"{REFUSAL}: {comp.text.rstrip('.')}. The closest material is listed below.", True, [])
             return
         qvec, found, cands, parts = self._gather(snap, content, k, applied, backend)
+        if not found and applied != filters:
+            # A date or outlet read from the question is a guess ("when they met on 9 January" may be
+            # reported days later): when it matches nothing, ask again with the user's filters only.
+            applied = filters
+            qvec, found, cands, parts = self._gather(snap, content, k, applied, backend)
         passages = found
         t.update(parts)
         t1 = time.perf_counter()

@@ -111,11 +111,21 @@ def _meta_line(p: Passage) -> str:
 
 
 def _highlighted(text: str, offset: int, spans: list[list[int]]) -> str:
-    """Escape ``text`` (which starts at article offset ``offset``) and mark the cited spans."""
-    out, pos = [], 0
+    """Escape ``text`` (which starts at article offset ``offset``) and mark the cited spans.
+
+    Cited sentences that follow each other are one mark, the space between them included: an
+    unmarked space between two marks reads as a highlight that starts a letter late ("I|n a").
+    """
+    merged: list[list[int]] = []
     for start, end in sorted((max(0, s - offset), min(len(text), e - offset)) for s, e in spans):
-        if start < pos or start >= end:
-            continue
+        if start >= end or (merged and start < merged[-1][1]):
+            continue  # empty, or overlapping the previous mark
+        if merged and not text[merged[-1][1] : start].strip():
+            merged[-1][1] = end
+        else:
+            merged.append([start, end])
+    out, pos = [], 0
+    for start, end in merged:
         out += [html.escape(text[pos:start]), "<mark>", html.escape(text[start:end]), "</mark>"]
         pos = end
     out.append(html.escape(text[pos:]))

@@ -64,14 +64,25 @@ class Attribution:
     # Everyone whose statement a sentence reports, also in a subordinate clause ("..., when the minister
     # pointed out that ..."): for "what did X say", not for labelling the sentence.
     reported: tuple[frozenset[str], ...] = ()
+    # The parser's finer cut of the sentences ("...order. - Rep. X said ...": two units in one
+    # sentence) and each unit's speaker: a span inside one unit takes that unit's speaker.
+    units: tuple[tuple[int, int], ...] = ()
+    unit_speakers: tuple[str | None, ...] = ()
 
     def speaker_at(self, start: int, end: int) -> Person | None:
-        """The speaker of the article sentence overlapping ``[start, end)`` most."""
+        """The speaker of the article sentence overlapping ``[start, end)`` most; a span that is
+        one unit of a sentence the splitter left whole gets that unit's own speaker."""
         best, overlap = None, 0
         for (s, e), who in zip(self.spans, self.speakers, strict=True):
             o = min(e, end) - max(s, start)
             if o > overlap:
                 best, overlap = who, o
+        touched = [(s, e, who) for (s, e), who in zip(self.units, self.unit_speakers, strict=True)
+                   if min(e, end) - max(s, start) > 0]
+        if best is None and len(touched) == 1 and touched[0][2]:
+            s, e, who = touched[0]
+            if min(e, end) - max(s, start) >= 0.9 * (e - s):
+                best = who
         return self.people.get(best) if best else None
 
 
@@ -122,6 +133,8 @@ def _plausible_person(tokens: Span) -> bool:
     """Every word capitalised, a proper noun, letters only: NER's guesses on headline fragments
     or lower-case words are dropped."""
     words = [t for t in tokens if not t.is_punct]
+    if any(t.text in (",", ";", ":") for t in tokens):
+        return False  # "Commons, Theresa May": two phrases, not one name
     return bool(words) and words[0].text[:1].isupper() and words[-1].text[:1].isupper() and all(
         (t.text[:1].isupper() and t.pos_ == "PROPN" and not (len(t.text) > 1 and t.text.isupper())
          or t.lower_ in NAME_PARTICLES)
@@ -173,6 +186,11 @@ def _sane_role(words: Span) -> bool:
         words[0].pos_ != "PRON" or words[0].tag_ == "PRP$")
 
 
+def _definite(who: Token) -> bool:
+    """ "the spokesman", "the sheriff's department": a noun phrase that refers back."""
+    return any(c.lower_ == "the" or c.dep_ == "poss" and c.left_edge.lower_ == "the" for c in who.children)
+
+
 def _clip_det(text: str) -> str:
     return re.sub(r"^(?:the|a|an)\s+", "", text, flags=re.I)
 
@@ -189,6 +207,10 @@ class _People:
             if ent.label_ not in ("PERSON", "ORG"):
                 continue
             s, e = _strip_name(ent)
+            if s >= e:
+                continue
+            cut = max((t.i + 1 for t in doc[s:e] if t.text in ",;:"), default=s)
+            s = cut  # a comma joins two phrases: in "the Commons, Theresa May" the name is the last
             if s >= e:
                 continue
             tokens = doc[s:e]
@@ -377,6 +399,9 @@ def _subject(verb: Token) -> Token | None:
     tok = verb
     for _ in range(4):
         subs = [c for c in tok.children if c.dep_ == "nsubj"]
+        if len(subs) == 2 and subs[1].pos_ == "PROPN" and subs[0].pos_ == "NOUN" and all(
+                t.is_punct for t in tok.doc[subs[0].right_edge.i + 1: subs[1].left_edge.i]):
+            return subs[1]  # "His spokesperson, Andre Shishkanov says": the parser's two subjects
         if subs:
             return subs[0]
         passive = [c for c in tok.children if c.dep_ == "nsubjpass"]
@@ -492,7 +517,8 @@ class _Attributor:
             who: Token | None = None
             interrupts = tok.dep_ == "parataxis" and tok.pos_ == "VERB" and self.quoted[tok.head.i]
             if _is_speech_verb(tok) or interrupts:
-                who = _subject(tok)
+                own = any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children)
+                who = (None if own else self._set_off_subject(tok, k)) or _subject(tok)
                 if who is None:
                     continue
             elif tok.lower_ == "according" and tok.dep_ == "prep":
@@ -513,6 +539,38 @@ class _Attributor:
             out.append(_Event(tok.i, depth, self.resolve(who, k, according), main, according))
         return out
 
+    def _set_off_subject(self, verb: Token, k: int) -> Token | None:
+        """A speech verb the parser left without a subject after a name and its description set
+        off by commas: "..., Sergei Rudskoi, Head of the ... Department, said"; "Lawmaker Dennis
+        Baxley, who co-authored the bill, told ABC News". The name is the subject when the words
+        between are a relative clause ("who ...") or the name's appositive, and the name starts
+        the unit (after its title) or follows a comma."""
+        a, _ = self.tok_ranges[k]
+        v = verb.i
+        if v < a + 3 or self.doc[v - 1].text != "," or self.quoted[v]:
+            return None
+        for j in range(v - 2, a, -1):  # the comma that closes the name, nearest first
+            if self.doc[j].text != ",":
+                continue
+            key = self.people.of_token(self.doc[j - 1])
+            if not key or self.people.entities[key].kind != "PERSON" or self.quoted[j - 1]:
+                continue
+            s = j - 1
+            while s > a and self.people.token_entity.get(s - 1) == key:
+                s -= 1
+            segment = self.doc[j + 1: v - 1]
+            if not len(segment) or len(segment) > 25 or any(
+                    self.quoted[t.i] or t.text in "\"“”" or self.people.entities.get(self.people.of_token(t) or "",
+                                                                             _Entity("", "")).kind == "PERSON"
+                    for t in segment):
+                return None
+            described = segment[0].tag_ == "WP" or any(
+                t.dep_ == "appos" and s <= t.head.i < j for t in segment)
+            title = all(not t.is_punct and s <= t.head.i < j or t.head.i in range(a, s) for t in self.doc[a:s])
+            starts = s == a or title or self.doc[s - 1].text == ","
+            return self.doc[j - 1] if described and starts else None
+        return None
+
     def resolve(self, who: Token, k: int, source: bool = False) -> str | None:
         """The entity a speech verb's subject refers to, or None when not certain."""
         # "Russian Presidential Spokesman, Dmitry Peskov, said": the person in apposition.
@@ -522,7 +580,8 @@ class _Attributor:
         if len(named) == 1:
             return named.pop()
         key = self.people.of_token(who)
-        if key and any(c.dep_ == "appos" and c.pos_ == "PROPN" and not c.ent_type_ for c in who.children):
+        if key and any(c.dep_ == "appos" and c.pos_ == "PROPN" and not c.ent_type_
+                       and _plausible_person(self.doc[c.left_edge.i: c.right_edge.i + 1]) for c in who.children):
             return None  # "UN Humanitarian Coordinator for Iraq, Lise Grande, said": a person NER missed
         if key:
             return key
@@ -550,8 +609,8 @@ class _Attributor:
                 return owners.pop()
         if who.pos_ == "NOUN" and who.tag_ == "NN" and (body := self.speaking_for(who)):
             return body
-        if who.pos_ == "NOUN" and who.tag_ == "NN" and any(c.lower_ == "the" for c in who.children):
-            return self.resolve_nominal(who) or self.only_described(who, k)
+        if who.pos_ == "NOUN" and who.tag_ == "NN" and _definite(who):
+            return self.resolve_nominal(who, k) or self.only_described(who, k)
         return self.named_body(who)
 
     def named_body(self, who: Token) -> str | None:
@@ -625,7 +684,11 @@ class _Attributor:
         """ "A spokesman for the Kremlin", "an official at the ministry": the organisation speaks."""
         orgs = {o for c in who.children if c.dep_ == "prep" and c.lower_ in ("for", "with", "at")
                 for g in c.children if g.dep_ == "pobj" and (o := self.people.of_token(g)) is not None}
-        orgs = {o for o in orgs if self.people.entities[o].kind == "ORG"}
+        # One works "at"/"with" an organisation even when NER called its name a person
+        # ("a spokesman with Kaspersky Lab"); "a spokesman for X" may speak for a person.
+        orgs = {o for o in orgs if self.people.entities[o].kind == "ORG" or any(
+            c.dep_ == "prep" and c.lower_ in ("with", "at") and any(self.people.of_token(g) == o for g in c.children)
+            for c in who.children)}
         return orgs.pop() if len(orgs) == 1 else None
 
     def _was_subject(self, key: str, start: int, end: int) -> bool:
@@ -659,11 +722,17 @@ class _Attributor:
         key = described.pop()
         return key if self._last_speaker(k, back=12)[0] == key else None
 
-    def resolve_nominal(self, who: Token) -> str | None:
+    def resolve_nominal(self, who: Token, k: int) -> str | None:
         """ "the spokesman", "the minister", "the ministry": the nearest earlier person whose role
-        has that noun, or the one earlier organisation whose name ends with it."""
+        has that noun, or the one earlier organisation whose name ends with it; among several,
+        the one who spoke in the unit just before. With no role of that noun, a direct quote
+        '"...," the diplomat said' continues the previous unit's speaker when no one else was
+        named since (a noun in an organisation's name is not a person's description)."""
         noun = who.lower_
         ents = self.people.entities
+        prev = self.speakers[k - 1] if k > 0 else None
+        if prev and ents[prev].kind != "PERSON":
+            prev = None
         people_roles = []
         for key, ent in ents.items():
             words = [w.lower() for w in re.findall(r"[\w-]+", ent.role if ent.kind == "PERSON" else key)]
@@ -674,16 +743,38 @@ class _Attributor:
         if any(ents[k].kind == "PERSON" for _, k in people_roles):  # "the spokesman" is a person
             people_roles = [(i, k) for i, k in people_roles if ents[k].kind == "PERSON"]
         if not people_roles:
-            return None
-        keys = {k for _, k in people_roles}
+            return self._continues(who, k, prev)
+        keys = {key for _, key in people_roles}
         if len(keys) == 1:
             return keys.pop()
-        modifiers = [c.lower_ for c in who.children if c.dep_ in ("compound", "amod")]
+        if prev in keys and not self._named_since(prev, who, k):
+            return prev
+        modifiers = [c.lower_ for c in who.children if c.dep_ in ("compound", "amod", "poss")]
         nearest = max(people_roles)[1]
         role = ents[nearest].role.lower() if ents[nearest].kind == "PERSON" else nearest.lower()
         if modifiers and all(m in role for m in modifiers):
             return nearest
         return None
+
+    def _named_since(self, key: str, who: Token, k: int) -> bool:
+        """Whether a person other than ``key`` was named (outside quotes) after key's last mention
+        in the previous unit and before ``who``."""
+        last = [m for m in self.people.entities[key].mentions if self.tok_ranges[k - 1][0] <= m < who.i]
+        if not last:
+            return True
+        return any(p != key for p in self.people.persons_between(max(last) + 1, who.i, self.quoted))
+
+    def _continues(self, who: Token, k: int, prev: str | None) -> str | None:
+        """ '"...," the congressman said' right after that person spoke: the previous speaker."""
+        if prev is None or who.lower_ in {w.lower() for key, ent in self.people.entities.items()
+                                          if ent.kind == "ORG" for w in key.split()}:
+            return None
+        a, _ = self.tok_ranges[k]
+        # The quote comes first and is what the verb reports: '"...," the diplomat said'.
+        if not any(self.quoted[i] and self.doc[i].head.i == who.head.i for i in range(a, who.i)) \
+                or self._named_since(prev, who, k):
+            return None
+        return prev
 
     # the whole article ------------------------------------------------------------------
     def run(self) -> list[str | None]:
@@ -738,13 +829,26 @@ class _Attributor:
             if after < len(self.spans) and re.match(r"\s*[a-z]", self.text[self.spans[after][0]:]):
                 said.add(self.speakers[after])
             if not said and touched[0] > 0:  # 'X said ... . "Quote."': X goes on
-                said = {self.speakers[touched[0] - 1]}
+                said = {self.speakers[touched[0] - 1] or self._introduced_quote(touched[0] - 1)}
             if len(said) != 1:
                 continue
             who = said.pop()
             for k in inside:
                 if self.speakers[k] is None:
                     self.speakers[k] = who
+
+    def _introduced_quote(self, k: int) -> str | None:
+        """The one person whose words end unit k as a quote introduced by 'X said: "...' or
+        'X said, "...', even when the unit as a whole is not theirs ('The inquiry found: X said:
+        "..."'): the next paragraph's quote continues it."""
+        if len(self.reported[k]) != 1:
+            return None
+        s, e = self.spans[k]
+        for qs, qe in self.quotes or []:
+            if s <= qs and qe >= len(self.text[:e].rstrip()) and self.text[s:qs].rstrip()[-1:] in (":", ","):
+                who = next(iter(self.reported[k]))
+                return who if self.people.entities[who].kind == "PERSON" else None
+        return None
 
     def _inside(self, k: int, qs: int, qe: int) -> bool:
         s, e = self.spans[k]
@@ -764,4 +868,4 @@ def attribute(text: str) -> Attribution:
     att.run()
     speakers, reported = att.by_sentence()
     return Attribution(tuple(att.sentences), tuple(speakers), _to_people(att.people.entities.values()),
-                       tuple(reported))
+                       tuple(reported), tuple(att.spans), tuple(att.speakers))

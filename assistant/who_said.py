@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.extractive import Composition, defang, short_role
-from assistant.speakers import attribute, same_name
+from assistant.speakers import Attribution, attribute, same_name
 from assistant.types import Passage, Sentence
 
 _VERB = r"(?:say|said|says|saying|tell|told|think|thinks|thought|write|wrote|comment|comments|claim|claimed|argue|argued)"
@@ -61,10 +61,13 @@ def _entity_name(question: str, start: int, end: int) -> str | None:
     from assistant.nlp import pipeline
 
     text = " ".join(question.split())[:500]
-    for ent in pipeline()(text).ents:
-        if ent.label_ in ("PERSON", "ORG") and ent.start_char >= start and ent.end_char <= end:
-            return re.sub(r"^the\s+", "", ent.text, flags=re.I).removesuffix("'s").removesuffix("’s")
-    return None
+    inside = [e for e in pipeline()(text).ents if e.start_char >= start and e.end_char <= end]
+    # "Kremlin spokesman Dmitry Peskov" asks about the person; the organisation only describes him.
+    chosen = next((e for e in inside if e.label_ == "PERSON"), None) or next(
+        (e for e in inside if e.label_ == "ORG"), None)
+    if chosen is None:
+        return None
+    return re.sub(r"^the\s+", "", chosen.text, flags=re.I).removesuffix("'s").removesuffix("’s")
 
 
 def _terms(text: str) -> set[str]:
@@ -90,15 +93,32 @@ def statements(person: str, passages: list[Passage], article_text: Callable[[str
     for i, p in enumerate(passages):
         text = article_text(p.article_id)
         att = attribute(text)
-        reported = att.reported or tuple(frozenset() for _ in att.spans)
-        for (s, e), speaker, others in zip(att.spans, att.speakers, reported, strict=True):
+        for s, e, who in _own_spans(att, person):
             if s < p.char_start or e > p.char_end or (p.article_id, s) in seen:
                 continue
-            who = next((w for w in (speaker, *sorted(others)) if w and same_name(w, person)), None)
-            if who:
-                seen.add((p.article_id, s))
-                found = att.people[who]
-                out.append(_Statement(i, p.article_id, s, e, text[s:e], found.name, found.role))
+            seen.add((p.article_id, s))
+            found = att.people[who]
+            out.append(_Statement(i, p.article_id, s, e, text[s:e], found.name, found.role))
+    return out
+
+
+def _own_spans(att: Attribution, person: str) -> list[tuple[int, int, str]]:
+    """The spans that carry ``person``'s statements and no one else's: a sentence labelled with
+    them; in a sentence the splitter left whole over two people ('X said ... -Seconds earlier Y
+    said ...'), only the parts labelled with them; a sentence with no label whose only reported
+    statement is theirs ('..., when the minister pointed out that ...')."""
+    reported = att.reported or tuple(frozenset() for _ in att.spans)
+    units = list(zip(att.units, att.unit_speakers, strict=True))
+    out: list[tuple[int, int, str]] = []
+    for (s, e), speaker, others in zip(att.spans, att.speakers, reported, strict=True):
+        if speaker and same_name(speaker, person):
+            out.append((s, e, speaker))
+            continue
+        parts = [(a, b, u) for (a, b), u in units if s <= a < e and u and same_name(u, person)]
+        if parts:
+            out.extend((a, min(b, e), u) for a, b, u in parts)
+        elif speaker is None and len(others) == 1 and same_name(next(iter(others)), person):
+            out.append((s, e, next(iter(others))))
     return out
 
 

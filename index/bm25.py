@@ -6,6 +6,7 @@ Names, numbers and rare words are where MiniLM is weak and BM25 is strong.
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -15,6 +16,10 @@ from pathlib import Path
 import bm25s
 import numpy as np
 import Stemmer
+
+# bm25s sets its own logger to DEBUG on import, so any program that configures logging (the web
+# server does) printed "Building index from tokens" on every build: only Dossier's output belongs there.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 @lru_cache(maxsize=1)

@@ -23,6 +23,7 @@ from index.errors import DossierError
 from index.generations import ArticleEntry, Manifest
 from index.loading import cap_title, load_corpus, skip_summary
 from index.models import Article, BuildReport, Chunk, Skipped, sha256
+from index.remote_embedder import RemoteSpec
 from index.settings import Settings
 
 Progress = Callable[[str, float, int, int], None]
@@ -79,7 +80,8 @@ def nothing_to_index(settings: Settings, skipped: list[Skipped]) -> NothingToInd
 def fingerprint(settings: Settings) -> str:
     """Anything that changes stored vectors or spans forces a full rebuild: the embedder
     (model, backend and the weights it runs) too."""
-    parts = [settings.embedding_model, embedder_id(settings.embedding_model, settings.embedding_backend),
+    parts = [settings.embedding_model, embedder_id(settings.embedding_model, settings.embedding_backend,
+                                                       RemoteSpec.from_settings(settings)),
              str(settings.chunk_tokens),
              str(settings.chunk_overlap_tokens), CLEANER_VERSION, CHUNKER_VERSION]
     return sha256("|".join(parts))[:16]
@@ -163,7 +165,8 @@ def build(settings: Settings, force: bool = False, quiet: bool = False,
             report_progress("done", 1.0, 0, 0)
             return report
 
-        model = load_model(settings.embedding_model, settings.embedding_backend)  # only now: an unchanged corpus needs no model
+        model = load_model(settings.embedding_model, settings.embedding_backend,
+                           RemoteSpec.from_settings(settings))  # only now: an unchanged corpus needs no model
         folder = generations.new_generation(index_dir)
         try:
             _write_generation(settings, folder, prev_dir, prev, articles, report, model, fp,
@@ -214,9 +217,13 @@ def _write_generation(settings, folder, prev_dir, prev, articles, report, model,
             for group in (report.added, report.changed):
                 if art.article_id in group:
                     group.remove(art.article_id)
+    report_progress("chunking", 1.0, len(todo), len(todo))
 
     done = 0
-    step = max(settings.embed_batch_size * 4, 128)  # frequent progress, still big batches
+    # The page says "embedding" from the start: the first batch takes seconds, and "chunking 50 of
+    # 63" would otherwise stay on screen meanwhile.
+    report_progress("embedding", 0.0, 0, len(new_chunks))
+    step = max(settings.embed_batch_size * 2, 64)  # progress every few seconds on 2 cores, still big batches
     # Embed in length order, as one encode() call would: batches of similar length waste
     # no work on padding (worth ~10% here). Store order does not matter.
     by_length = sorted(new_chunks, key=lambda c: len(c.text))
@@ -264,7 +271,8 @@ def _write_generation(settings, folder, prev_dir, prev, articles, report, model,
         generation=folder.name,
         built_at=datetime.now(UTC).isoformat(timespec="seconds"),
         model=settings.embedding_model,
-        embedder=embedder_id(settings.embedding_model, settings.embedding_backend),
+        embedder=embedder_id(settings.embedding_model, settings.embedding_backend,
+                             RemoteSpec.from_settings(settings)),
         dimension=model_dimension(model),
         chunk_tokens=chunker.chunk_tokens,
         chunk_overlap_tokens=chunker.overlap_tokens,

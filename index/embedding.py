@@ -1,9 +1,10 @@
 """Embeddings from the bundled model, loaded once per process, never from a hub.
 
-Two backends serve the same model: ``onnx`` / ``onnx-int8`` (ONNX Runtime on a graph
+Two local backends serve the same model: ``onnx`` / ``onnx-int8`` (ONNX Runtime on a graph
 exported locally from the model folder; imports neither torch nor transformers) and
 ``torch`` (sentence-transformers). torch and sentence-transformers are imported only
 when the torch backend is used, so a CLI answer on ONNX starts in a fraction of the time.
+A third, ``remote`` (index/remote_embedder.py), sends the texts to an OpenAI-compatible server.
 An index records its embedder (backend and a fingerprint of the weights it ran), and a
 changed embedder rebuilds it.
 """
@@ -15,6 +16,7 @@ import hashlib
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -22,6 +24,9 @@ from tqdm import tqdm
 
 from index.errors import DossierError
 from index.settings import BUNDLED_MODEL, DEFAULT_BACKEND, EmbeddingBackend
+
+if TYPE_CHECKING:
+    from index.remote_embedder import RemoteSpec
 
 _lock = threading.Lock()
 
@@ -61,9 +66,12 @@ def _weights_sha(folder: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def embedder_id(name: str, backend: EmbeddingBackend = DEFAULT_BACKEND) -> str:
+def embedder_id(name: str, backend: EmbeddingBackend = DEFAULT_BACKEND, remote: RemoteSpec | None = None) -> str:
     """``backend:fingerprint`` of what turns text into vectors, without loading the model
-    (an ONNX export is made here if missing). Recorded in the manifest; a change rebuilds."""
+    (an ONNX export is made here if missing). Recorded in the manifest; a change rebuilds.
+    A remote server is asked once for its dimension: ``remote:<model>@<url>#dim=<n>``."""
+    if remote is not None:
+        return load_model(name, backend, remote).embedder_id
     path = resolve_model_path(name)
     if backend == "torch":
         return f"torch-fp32:{_weights_sha(path)}"
@@ -75,19 +83,25 @@ def embedder_id(name: str, backend: EmbeddingBackend = DEFAULT_BACKEND) -> str:
     return f"{backend}:{json.loads(meta.read_text())['sha256'][:16]}"
 
 
-_BACKEND_OF_ID: dict[str, EmbeddingBackend] = {"torch-fp32": "torch", "onnx": "onnx", "onnx-int8": "onnx-int8"}
+_BACKEND_OF_ID: dict[str, EmbeddingBackend | Literal["remote"]] = {
+    "torch-fp32": "torch", "onnx": "onnx", "onnx-int8": "onnx-int8", "remote": "remote"}
 
 
-def backend_of(embedder: str) -> EmbeddingBackend | None:
+def backend_of(embedder: str) -> EmbeddingBackend | Literal["remote"] | None:
     """The backend named in a manifest's embedder id (None for an index made before ids existed)."""
     return _BACKEND_OF_ID.get(embedder.split(":", 1)[0])
 
 
 @lru_cache(maxsize=4)
-def load_model(name: str, backend: EmbeddingBackend = DEFAULT_BACKEND):
-    """The embedder for ``name`` on ``backend``; cached so a process loads it once. Both kinds
-    offer ``encode``, ``tokenizer.tokenize``, ``max_seq_length`` and the embedding dimension."""
+def load_model(name: str, backend: EmbeddingBackend = DEFAULT_BACKEND, remote: RemoteSpec | None = None):
+    """The embedder for ``name`` on ``backend`` (or on the ``remote`` server, which overrides it);
+    cached so a process loads it once. Every kind offers ``encode``, ``tokenizer.tokenize``,
+    ``max_seq_length`` and the embedding dimension."""
     path = resolve_model_path(name)
+    if remote is not None:
+        from index.remote_embedder import RemoteEmbedder
+
+        return RemoteEmbedder(remote, path)
     if backend != "torch":
         from index.onnx_embedder import OnnxEmbedder
 
@@ -128,12 +142,13 @@ def embed_texts(model, texts: list[str], batch_size: int, progress: bool = False
 class SentenceEmbeddings(Embeddings):
     """LangChain's ``Embeddings`` over the shared model (so LangChain never loads a second copy)."""
 
-    def __init__(self, name: str, batch_size: int = 64, backend: EmbeddingBackend | None = None):
+    def __init__(self, name: str, batch_size: int = 64, backend: EmbeddingBackend | None = None,
+                 remote: RemoteSpec | None = None):
         if backend is None:
             from index.settings import get_settings
 
             backend = get_settings().embedding_backend
-        self.model = load_model(name, backend)
+        self.model = load_model(name, backend, remote)
         self.batch_size = batch_size
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

@@ -49,6 +49,16 @@ class Settings(BaseSettings):
         description="'onnx-int8' (ONNX Runtime, int8 weights; default), 'onnx' (fp32) or 'torch' (sentence-transformers).",
     )
     embed_batch_size: int = Field(64, ge=1, le=4096)
+    embeddings_url: str | None = Field(
+        None, description="An OpenAI-compatible embeddings server (e.g. http://10.0.0.5:7997): "
+        "index builds and queries embed there instead of on this machine.")
+    embeddings_model: str | None = Field(
+        None, description="The model name sent to that server (default: embedding_model); it must "
+        "serve the same model as embedding_model's folder, whose tokenizer sizes the chunks.")
+    embeddings_api_key: SecretStr | None = None
+    embeddings_batch_size: int = Field(64, ge=1, le=4096, description="Texts per request to the server.")
+    embeddings_timeout_s: float = Field(60.0, gt=0)
+    embeddings_retries: int = Field(5, ge=0, le=20, description="Retries on connection errors, 5xx and 429.")
     chunk_tokens: int = Field(200, ge=32, description="Max word pieces per chunk.")
     chunk_overlap_tokens: int = Field(32, ge=0)
     max_file_mb: float = Field(10.0, gt=0, description="Files larger than this are skipped.")

@@ -84,6 +84,15 @@ def test_filters_apply_to_both_retrievers(bot):
         bot.ask("anything", filters=Filters(since="last tuesday"))
 
 
+def test_a_date_read_from_the_question_that_matches_nothing_is_dropped(bot):
+    """A date in the question is a guess at a filter; the user's own filters are not."""
+    guessed = bot.ask("How much was trade between China and Russia worth in June 2021?")
+    assert not guessed.refused and guessed.citations
+    assert "2021" not in (guessed.filters or "")
+    kept = bot.ask("How much was trade between China and Russia worth in June 2021?", filters=Filters(until="2020"))
+    assert kept.refused and not kept.passages
+
+
 def test_gold_set_gate(bot):
     """The seed set stays a regression test: the news calibration must not break it."""
     gold = evaluation.load_gold(evaluation.SEED_GOLD)

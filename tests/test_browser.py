@@ -14,7 +14,7 @@ import pytest
 
 from index.build import build
 from tests.helpers import PYTHON, ROOT, SEED_CORPUS, free_port, make_settings, subprocess_env
-from tests.synthetic import write_corpus
+from tests.synthetic import PEOPLE, write_corpus
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 playwright = pytest.importorskip("playwright.sync_api")
@@ -56,6 +56,14 @@ CONTRAST_JS = """(sel) => {
     return [e.className || e.tagName, (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05), getComputedStyle(e).color];
   });
 }"""
+# For each mark: the character before it, its first character, the character after it.
+MARK_EDGES_JS = """(ms) => ms.map((m) => {
+  const box = m.closest('.ctx-text, .src-text'), r = document.createRange();
+  r.setStart(box, 0); r.setEndBefore(m); const before = r.toString();
+  r.setStartAfter(m); r.setEnd(box, box.childNodes.length); const after = r.toString();
+  return [before.slice(-1), m.textContent.slice(0, 1), after.slice(0, 1)];
+})"""
+ARTICLE_SELECTORS = "#article-view h3, #article-view .src-meta, #article-view .article-text, #article-view mark"
 TEXT_SELECTORS = ("#sources .src-text, #sources mark, #sources .src-meta, #sources .src-link, #sources .src-n, "
                   "#sources .src-head b, #sources .ctx summary, #sources .open-article, #sources .src-filters, "
                   "#sources h4, #chat .message p, #chat .message li")
@@ -198,6 +206,13 @@ def test_answer_and_sources_stay_in_view_on_desktop(page):
     assert page.evaluate("document.documentElement.scrollHeight") < 1600  # the page no longer grows with sources
     page.locator(f"{target} details summary").click()
     assert page.locator(f"{target} .ctx-text").is_visible()
+    # The surrounding text marks the same sentences as the quote, each mark starting where its
+    # sentence starts (after a space or at the start), never a letter early or late.
+    assert page.locator(f"{target} .ctx-text mark").all_inner_texts() == \
+        page.locator(f"{target} .src-text mark").all_inner_texts()
+    edges = page.locator(f"{target} .ctx-text mark").evaluate_all(MARK_EDGES_JS)
+    assert edges and all(not before.isalnum() and first.strip() and not after.isalnum()
+                         for before, first, after in edges), edges
 
 
 def test_narrow_layout_stacks_and_markers_work(app, browser, logged_in):
@@ -217,7 +232,7 @@ def test_narrow_layout_stacks_and_markers_work(app, browser, logged_in):
         pg.context.close()
 
 
-@pytest.mark.parametrize(("theme", "viewport"), [("light", DESKTOP), ("dark", DESKTOP), ("dark", NARROW)])
+@pytest.mark.parametrize(("theme", "viewport"), [("light", DESKTOP), ("dark", DESKTOP), ("light", NARROW), ("dark", NARROW)])
 def test_text_contrast_in_both_themes(app, browser, logged_in, theme, viewport):
     pg = open_page(app, browser, logged_in, viewport, theme)
     try:
@@ -227,6 +242,13 @@ def test_text_contrast_in_both_themes(app, browser, logged_in, theme, viewport):
         measured = pg.evaluate(CONTRAST_JS, TEXT_SELECTORS + ", #sources .ctx-text")
         kinds = {m[0] for m in measured}
         assert any("src-text" in k for k in kinds) and "MARK" in kinds and any("src-meta" in k for k in kinds)
+        low = [m for m in measured if m[1] < 4.5]
+        assert not low, low
+        pg.locator("#sources button.open-article").first.click()  # the Articles view, the passage marked
+        pg.wait_for_selector("#article-view #article-passage", timeout=15_000)
+        pg.wait_for_timeout(300)
+        measured = pg.evaluate(CONTRAST_JS, ARTICLE_SELECTORS)
+        assert {"passage", "article-text"} <= {m[0] for m in measured}  # the mark is .passage
         low = [m for m in measured if m[1] < 4.5]
         assert not low, low
     finally:
@@ -262,6 +284,8 @@ def test_conversation_survives_reload_without_emoji(page):
     for name in ("Chat", "Articles", "Index"):
         tab(page, name)
         assert not EMOJI.findall(page.locator("body").inner_text())
+    footer = page.locator("footer").inner_text()  # only "Use via API", no dangling divider
+    assert footer.strip() == "Use via API", footer
 
 
 def test_follow_up_after_reload_reads_the_kept_turns(page):
@@ -371,12 +395,20 @@ def test_index_panel_speaks_plainly(page):
     assert "1 file(s) were skipped" in status and "broken.txt:" in status
 
 
-def test_examples_come_from_the_corpus(page):
-    examples = page.locator("#examples").inner_text()
-    assert "Ferry timetable report" in examples  # the most recent article's title
-    page.locator("#examples button").first.click()
-    page.wait_for_function("document.querySelector('#question textarea').value.includes('Ferry timetable report')",
+def test_examples_come_from_the_corpus(page, app):
+    buttons = page.locator("#examples button")
+    texts = [t.strip() for t in buttons.all_inner_texts()]
+    assert "Ferry timetable report" in texts[0]  # the most recent article's title
+    people = [m.group(1) for t in texts if (m := re.fullmatch(r"What did (.+) say\?", t))]
+    corpus_text = " ".join(p.read_text(encoding="utf-8", errors="replace") for p in app["corpus"].iterdir())
+    assert people and all(name in corpus_text for name in people), texts  # people the articles quote
+    i = texts.index(f"What did {people[0]} say?")
+    buttons.nth(i).click()
+    page.wait_for_function("(q) => document.querySelector('#question textarea').value === q", arg=texts[i],
                            timeout=15_000)
+    answer = ask(page, texts[i])
+    assert "Not answered" not in answer and people[0].split()[-1] in answer
+    assert page.locator("#sources .src[id^='src-']").count() >= 1
 
 
 def test_upload_then_rebuild_while_answering(page, app):
@@ -423,4 +455,12 @@ def test_upload_then_rebuild_while_answering(page, app):
     assert "45 articles" in page.locator("#index-status").inner_text()
     tab(page, "Articles")
     assert "Synthetic Wire (40)" in page.locator("#corpus-summary").inner_text()  # refreshed without a reload
-    assert "Synthetic report" in page.locator("#examples").inner_text()
+    examples = page.locator("#examples").inner_text()
+    tab(page, "Chat")  # the Filters' outlet list has the new outlet, without a reload
+    page.click("#filters button, #filters .label-wrap")
+    page.click("#outlets input")
+    page.wait_for_selector("[data-testid='dropdown-option']:has-text('Synthetic Wire')", timeout=15_000)
+    page.keyboard.press("Escape")
+    # The 40 new articles quote their people more often than the seed articles quote anyone.
+    assert any(f"What did {name} say?" in examples for name in PEOPLE), examples
+    assert not EMOJI.findall(page.locator("#build-report").inner_text() + page.locator("#index-status").inner_text())

@@ -169,6 +169,10 @@ def test_build_progress_counts_what_it_embeds(seed_corpus, tmp_path):
     embedding = [c for c in calls if c[0] == "embedding"]
     assert embedding and embedding[-1][2:] == (report.embedded_chunks, report.embedded_chunks)
     assert [c[0] for c in calls][0] == "loading" and calls[-1][0] == "done"
+    # Chunking ends at its total, and "embedding 0 of N" shows before the first (slow) batch.
+    first = next(i for i, c in enumerate(calls) if c[0] == "embedding")
+    assert calls[first - 1][0] == "chunking" and calls[first - 1][2] == calls[first - 1][3] > 0
+    assert calls[first][2:] == (0, report.embedded_chunks)
     builder = BackgroundBuilder(make_settings(seed_corpus, tmp_path / "index"))
     builder._progress("embedding", 0.37, 1024, 2744)
     assert builder.describe() == "stage embedding: 1,024 of 2,744 passages (37%)"
@@ -200,3 +204,11 @@ def test_generation_without_term_statistics_is_upgraded_without_embedding(seed_c
     assert snap.terms.num_docs == len(snap.chunks) == first.chunks
     assert build(settings, quiet=True).embedded_chunks == 0
     assert generations.current_dir(settings.index_dir) == live  # and then nothing to do
+
+
+def test_bm25_library_logs_nothing_below_warning():
+    """The web server configures logging at INFO: bm25s's own DEBUG lines must not reach its terminal."""
+    import logging
+
+    assert not logging.getLogger("bm25s").isEnabledFor(logging.INFO)
+    assert bm25.build(["a harbour text", "a ferry text"])[1].num_docs == 2

@@ -125,6 +125,16 @@ def test_a_figure_must_be_about_what_is_counted():
                                      "On March 12, 2017 the singer was chosen."], q) == [True, True, False]
 
 
+def test_the_counted_thing_is_any_word_of_its_phrase_and_a_share_may_be_a_ratio():
+    q = "How many mobile phones were stolen in Ireland?"
+    assert holds(AnswerType.NUMBER, ["A total of 5,703 phones were stolen last year.",
+                                     "Thefts fell in 12 counties."], q) == [True, False]
+    q = "What share of the old coins are believed to be fake?"
+    assert holds(AnswerType.PERCENT, ["About one in 40 of the old coins are thought to be fake.",
+                                      "Two-thirds of coins are in circulation.", "The coins are fake."],
+                 q) == [True, True, False]
+
+
 def test_sentences_are_not_cut_at_abbreviations_or_initials():
     text = ('Mr. Trump met Mrs. May in Washington. The U.S. President said John F. Kennedy was a model. '
             '"Really?" she asked. Dr. Smith agreed. Growth was 5.5 per cent in Jan. last year.')

@@ -56,6 +56,28 @@ def test_spokesman_president_and_quotes_spanning_sentences():
     assert _who(text, "The weather in Moscow") is None
 
 
+def test_set_off_names_continued_quotes_and_nominal_speakers():
+    text = ("Government troops have entered the northern districts on Monday, Anna Kowalska, head of the "
+            "regional security office, said on Tuesday.\n\n"
+            "Italian Ambassador Marco Bellini told reporters that the president would visit Warsaw in May. "
+            "\"I can confirm May, but not the date,\" the diplomat said.\n\n"
+            "The report found: Sir Peter Hall, chair of the Audit Office, said: \"The rules are clear.\"\n\n"
+            "\"Where the rules are not followed, confidence suffers.\"\n\n"
+            "His spokesperson, Tomas Novak says he would like to use the law against the group.\n\n"
+            "A spokesman with Baltic Shipping told the agency that the port was closed. "
+            "The complaint said the ship was \"acting strangely\" on Friday.")
+    # "..., Name, role, said": the name set off before a verb the parser left without its own subject.
+    assert _who(text, "Government troops have entered") == "Anna Kowalska"
+    # "the diplomat" names no role in the article: the person who spoke just before, no one named since.
+    assert _who(text, "I can confirm May") == "Marco Bellini"
+    # A new quote paragraph continues the quote introduced by "X said:".
+    assert _who(text, "Where the rules are not followed") == "Peter Hall"
+    assert _who(text, "he would like to use the law") == "Tomas Novak"
+    assert _who(text, "the port was closed") == "Baltic Shipping"
+    # A document that "said" with a quoted word after it is not the previous speaker.
+    assert _who(text, "The complaint said") is None
+
+
 def test_two_people_with_one_surname_are_not_guessed():
     text = ("Donald Trump and Melania Trump visited the hospital. "
             "Trump said the staff were wonderful. "
@@ -69,7 +91,8 @@ def test_precision_and_recall_on_the_labelled_test_split():
     scores = evaluate("test")
     assert scores.not_found == 0
     assert scores.gold_speakers >= 50
-    # Measured 0.914 / 0.755 on the test split (128 sentences, 98 with a speaker); a small margin below.
+    # Measured 0.920 / 0.736 on the test split (148 sentences, 110 with a speaker); a small margin below.
+    # (The dev split, which the rules were tuned on, measures 1.000 / 0.877 on 151 sentences.)
     assert scores.precision >= 0.89, scores.errors
     assert scores.recall >= 0.72
 
@@ -78,6 +101,9 @@ def test_asked_person():
     assert asked_person("What did Wang Yi say?") == ("Wang Yi", None)
     assert asked_person("What has Dmitry Peskov said about Ukraine?") == ("Dmitry Peskov", "Ukraine")
     assert asked_person("what did the Kremlin say on sanctions") == ("Kremlin", "sanctions")
+    # The person, not the organisation that describes him.
+    assert asked_person("What did Kremlin spokesman Dmitry Peskov say about the protests?") == (
+        "Dmitry Peskov", "the protests")
     assert asked_person("What did the analysts say?") is None
     assert asked_person("How much was trade worth?") is None
 
@@ -119,6 +145,21 @@ def test_what_did_the_spokesman_say_on_news_articles():
     none = compose_statements("What did Peskov say about football?", "Peskov", "football", passages,
                               texts.__getitem__, 400)
     assert none.text == "Peskov is not quoted on football in the articles." and not none.citations
+
+
+def test_what_did_trump_say_carries_no_one_elses_words():
+    from bench.common import news_records
+
+    records = {r["article_id"]: r for r in news_records()}
+    # One splitter sentence holds a TV anchor's words and then Trump's ("... any way." -Seconds
+    # earlier Trump said ...): only Trump's part may be quoted as his.
+    chosen = [records[a] for a in ("2860", "3175")]
+    texts = {r["article_id"]: r["text"] for r in chosen}
+    comp = compose_statements("What did Trump say?", "Trump", None, [_whole_article(r) for r in chosen],
+                              texts.__getitem__, 400)
+    assert comp.sentences and all(same_name(s.speaker, "Donald Trump") for s in comp.sentences)
+    assert "Shepard Smith" not in comp.text
+    assert any("As far as wiretapping" in s.text for s in comp.sentences)
 
 
 def test_what_did_wang_yi_say_on_the_seed_index(seed_index):

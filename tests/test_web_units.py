@@ -180,3 +180,82 @@ def test_answer_tables_keep_their_header_separator():
     rows = md.splitlines()
     assert rows[1] == "| --- | --- |"
     assert "<b>" not in md and "\\<b\\>" in rows[2] and "(#src-1)" in rows[2]
+
+
+def _marks(fragment: str) -> list[str]:
+    import html
+
+    return [html.unescape(m) for m in re.findall(r"<mark>(.*?)</mark>", fragment, re.S)]
+
+
+def _plain(fragment: str) -> str:
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment.replace("<br>", "\n")))
+
+
+def test_highlights_mark_exactly_the_cited_article_text():
+    """The card's quote and the surrounding-text view mark the same article characters as the cited
+    spans (article offsets), adjacent cited sentences as one mark with no unmarked gap."""
+    from assistant.render import source_card
+    from assistant.types import Passage
+
+    article = ("Intro line.\nThe strike killed three soldiers. In a signal of calm, Peskov spoke on Friday. "
+               "Erdogan will visit <Moscow> & Kazan. Later text follows here.")
+    a = article.index("The strike")
+    b = article.index(" Later")
+    s1 = (a, article.index(" In a"))
+    s2 = (article.index("In a"), article.index(" Erdogan"))
+    s3 = (article.index("Erdogan"), b)
+    p = Passage("c1", "a1", "T", "cnn.com", None, None, article[a:b], a, b, marker=1, highlights=[list(s2), list(s1)])
+    card = source_card(p, article, "[1]")
+    quote = re.search(r'<blockquote class="src-text">(.*?)</blockquote>', card, re.S).group(1)
+    context = re.search(r'<div class="ctx-text">(.*?)</div>', card, re.S).group(1)
+    expected = article[s1[0] : s2[1]]  # two adjacent sentences: one mark, the space between included
+    assert _marks(quote) == [expected] and _marks(context) == [expected]
+    assert _plain(context) == article  # the whole text, in order, nothing shifted or doubled
+    before = _plain(context.split("<mark>")[0])
+    assert before == article[: s1[0]]  # the mark starts exactly at the cited sentence
+    p.highlights = [list(s1), list(s3)]  # not adjacent: two marks, each exactly its sentence
+    card = source_card(p, article, "[1]")
+    context = re.search(r'<div class="ctx-text">(.*?)</div>', card, re.S).group(1)
+    assert _marks(context) == [article[s1[0] : s1[1]], article[s3[0] : s3[1]]]
+    assert "&lt;Moscow&gt; &amp; Kazan" in context  # still escaped
+
+
+def test_examples_alternate_recent_titles_and_quoted_people():
+    from types import SimpleNamespace
+
+    from index.models import Article, ArticleMeta
+    from web import corpus_view
+
+    arts = {f"a{i}": Article(f"a{i}", f"a{i}.md", "text", ArticleMeta(f"Headline number {i} of the day", "X", f"2024-01-0{i + 1}"))
+            for i in range(4)}
+    snap = SimpleNamespace(articles=arts, chunks=[])
+    got = corpus_view.example_questions(snap, people=["Maria Ortiz", "Kenji Sato", "Third Person"])
+    assert got == ["What do the articles report about “Headline number 3 of the day”?", "What did Maria Ortiz say?",
+                   "What do the articles report about “Headline number 2 of the day”?", "What did Kenji Sato say?"]
+    assert len(corpus_view.example_questions(snap, people=[])) == 4  # titles fill the places
+
+
+@pytest.mark.slow
+def test_most_quoted_people_are_speakers_not_places_or_mentions():
+    """Real spaCy: a person quoted in fewer articles ranks below one quoted in more; a place and an
+    organisation mentioned more often than anyone, and a person only mentioned, are not proposed."""
+    from assistant.quoted import most_quoted
+
+    texts = []
+    for i in range(6):
+        texts.append(f"The New Harbor council met on day {i} in Port Elsworth. \"We will build the seawall,\" "
+                     f"said Maria Ortiz, the mayor. Port Elsworth has waited for years.")
+    for i in range(3):
+        texts.append(f"Kenji Sato told reporters on day {i} that the budget was ready. The New Harbor council "
+                     f"agreed. Residents of Port Elsworth cheered when Lena Fischer arrived.")
+    texts.append("According to Lena Fischer, nothing changed.")
+    for i in range(8):
+        texts.append(f"A photo of Lena Fischer hung in the hall on day {i}. Port Elsworth and the New Harbor council "
+                     "were closed. Otto Brandt painted the door.")
+    assert most_quoted(texts, 3) == ["Lena Fischer", "Maria Ortiz", "Kenji Sato"]  # most mentioned first
+    people = most_quoted(texts, 5)
+    assert "Otto Brandt" not in people  # mentioned in 8 articles, quoted in none
+    assert not {"Port Elsworth", "New Harbor", "Harbor council"} & set(people)

@@ -4,16 +4,22 @@ read through the index's public snapshot so the page never touches index files i
 from __future__ import annotations
 
 import html
+import logging
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
+from assistant import quoted
 from assistant.render import safe_link
 from index.reader import Snapshot
 
+log = logging.getLogger("dossier.web")
 MAX_ROWS = 500
-EXAMPLES = 3
+EXAMPLES = 4
+PEOPLE = 2  # of the examples, at most this many ask what a much-quoted person said
 
 
 @dataclass(frozen=True)
@@ -84,8 +90,40 @@ def table(found: list[ArticleRow]) -> list[list]:
 _SUFFIX = re.compile(r"\s+[-|–—]\s+([^-|–—]{2,40})$")
 
 
-def example_questions(snap: Snapshot, n: int = EXAMPLES) -> list[str]:
-    """Questions about the most recent articles, from their titles (an outlet suffix dropped)."""
+_people_lock = threading.Lock()
+_people_cache: dict[Path, list[str]] = {}
+
+
+def quoted_people(snap: Snapshot, n: int = PEOPLE) -> list[str]:
+    """The people the index's articles quote most, computed once per index generation
+    (about a second and a half for 600 articles; a rebuild makes a new generation, so new names)."""
+    key = snap.folder
+    with _people_lock:
+        if key not in _people_cache:
+            try:
+                found = quoted.most_quoted((a.text for a in snap.articles.values()), n)
+            except Exception:  # noqa: BLE001  (no spaCy model: examples from titles only)
+                log.warning("quoted people not computed", exc_info=True)
+                found = []
+            _people_cache.clear()  # only the live generation is asked about
+            _people_cache[key] = found
+        return list(_people_cache[key])
+
+
+def example_questions(snap: Snapshot, n: int = EXAMPLES, people: list[str] | None = None) -> list[str]:
+    """Questions about the most recent articles, from their titles (an outlet suffix dropped),
+    alternating with "What did <person> say?" for the ``people`` given (the most quoted)."""
+    asked = [f"What did {p} say?" for p in (people or [])]
+    titles = _title_questions(snap, n)
+    out: list[str] = []
+    while len(out) < n and (titles or asked):
+        for source in (titles, asked):
+            if source and len(out) < n:
+                out.append(source.pop(0))
+    return out
+
+
+def _title_questions(snap: Snapshot, n: int) -> list[str]:
     out: list[str] = []
     for r in rows(snap):
         title = " ".join(r.title.split())
