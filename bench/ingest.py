@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import time
@@ -138,12 +139,21 @@ def main() -> None:
     write_news_corpus(corpus, records)
     print(f"news corpus: {len(records)} articles; {machine()}", file=sys.stderr)
 
-    full = run_phase("ingest.py", "--phase", "pipeline", "--corpus", str(corpus), "--index", str(index_dir))
-    raw = run_phase("ingest.py", "--phase", "raw", "--index", str(index_dir))
-    raw_default = run_phase("ingest.py", "--phase", "raw-default", "--index", str(index_dir))
-    naive = run_phase("ingest.py", "--phase", "naive", "--corpus", str(corpus), "--index", str(naive_dir))
+    loads: list[float] = []
+
+    def phase(*a: str) -> dict:
+        """One phase, with the machine's 1-minute load average when it ended (a shared machine's
+        load moves between phases; the ratios are only as steady as it is)."""
+        result = run_phase("ingest.py", *a)
+        loads.append(os.getloadavg()[0])
+        return result
+
+    full = phase("--phase", "pipeline", "--corpus", str(corpus), "--index", str(index_dir))
+    raw = phase("--phase", "raw", "--index", str(index_dir))
+    raw_default = phase("--phase", "raw-default", "--index", str(index_dir))
+    naive = phase("--phase", "naive", "--corpus", str(corpus), "--index", str(naive_dir))
     changed = change_one_percent(corpus)
-    inc = run_phase("ingest.py", "--phase", "pipeline", "--corpus", str(corpus), "--index", str(index_dir))
+    inc = phase("--phase", "pipeline", "--corpus", str(corpus), "--index", str(index_dir))
 
     cps = lambda r: r["chunks"] / r["seconds"]  # noqa: E731
     aps = lambda r: len(records) / r["seconds"]  # noqa: E731
@@ -166,7 +176,8 @@ def main() -> None:
         "pipeline / naive LangChain (chunks/s)": cps(full) / cps(naive),
         "incremental / full build (time)": inc["seconds"] / full["seconds"],
     }
-    out = table(["path", "chunks", "seconds", "chunks/s", "articles/s", "peak RSS MB"], rows)
+    rows = [r + [load] for r, load in zip(rows, loads, strict=True)]
+    out = table(["path", "chunks", "seconds", "chunks/s", "articles/s", "peak RSS MB", "load avg at end"], rows)
     out += "\n\n" + table(["ratio", "value", "target"], [
         [k, v, t] for (k, v), t in zip(ratios.items(), ["≥ 2.5", "≥ 0.9", "≥ 1.0", "(chunk sizes differ)", "≤ 0.05"], strict=True)])
     print(out)

@@ -36,19 +36,23 @@ from common import (
 )
 
 
-def base_index(quick: bool, backend: str | None = None) -> Path:
-    """The news corpus index, built with ``backend`` (default: the product's default embedder);
-    the default one is reused from bench/ingest.py's full run when it exists."""
+def base_index(quick: bool, backend: str | None = None, articles: int | None = None) -> Path:
+    """The news corpus index, built with ``backend`` (default: the product's default embedder)
+    over ``articles`` articles (default: 150 quick, all otherwise); the default one is reused
+    from bench/ingest.py's full run when it exists."""
     from index.build import build
     from index.settings import DEFAULT_BACKEND, Settings
 
     backend = backend or DEFAULT_BACKEND
-    if not quick and backend == DEFAULT_BACKEND and (OUT / "ingest" / "index" / "CURRENT").exists():
+    if not quick and not articles and backend == DEFAULT_BACKEND and (OUT / "ingest" / "index" / "CURRENT").exists():
         return OUT / "ingest" / "index"
-    work = OUT / (f"query-base-quick-{backend}" if quick else f"query-base-{backend}")
+    if articles:
+        work = OUT / f"query-base-{articles}-{backend}"
+    else:
+        work = OUT / (f"query-base-quick-{backend}" if quick else f"query-base-{backend}")
     if not (work / "index" / "CURRENT").exists():
         shutil.rmtree(work, ignore_errors=True)
-        write_news_corpus(work / "corpus", news_records(150 if quick else None))
+        write_news_corpus(work / "corpus", news_records(articles or (150 if quick else None)))
         build(Settings(corpus_dir=work / "corpus", index_dir=work / "index", embedding_backend=backend),
               quiet=False)
     return work / "index"

@@ -6,6 +6,7 @@ the text, not the title); an article scores by its best chunk. Reports Recall@1,
 Recall@10, MRR@10 and nDCG@10.
 
     python bench/retrieval.py --quick     # 150 articles
+    python bench/retrieval.py --articles 600   # the first 600 (finer than quick; no docs written)
     python bench/retrieval.py             # the whole corpus; writes docs/BENCHMARKS.md
 """
 
@@ -72,6 +73,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--baseline", default="torch", help="the embedder compared with the default (torch fp32)")
+    ap.add_argument("--articles", type=int, help="index only the first N articles (no docs written)")
     ap.add_argument("--also", nargs="*", default=[], help="more embedders to measure (e.g. onnx-int8)")
     args = ap.parse_args()
     from index.settings import DEFAULT_BACKEND
@@ -79,7 +81,7 @@ def main() -> None:
     keys = ["R@1", "R@10", "MRR@10", "nDCG@10"]
     results, rows = {}, []
     for backend in dict.fromkeys([DEFAULT_BACKEND, args.baseline, *args.also]):
-        res, n_art, n_chunks, secs = evaluate(base_index(args.quick, backend), backend)
+        res, n_art, n_chunks, secs = evaluate(base_index(args.quick, backend, args.articles), backend)
         results[backend] = res
         label = {DEFAULT_BACKEND: "default", args.baseline: "baseline"}.get(backend, "candidate")
         rows += [[f"{name} — {backend} ({label})"] + [m[k] for k in keys] for name, m in res.items()]
@@ -98,7 +100,7 @@ def main() -> None:
         out += "\n\n" + table(["difference (target: R@1 and nDCG@10 within ±0.005)", *keys], deltas, digits=3)
     print(out)
     print(f"{machine()}", file=sys.stderr)
-    if not args.quick:
+    if not args.quick and not args.articles:
         write_section("retrieval", f"## Known-item retrieval (title → article)\n\nMachine: {machine()}.\n\n{out}\n")
 
 if __name__ == "__main__":

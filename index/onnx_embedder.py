@@ -1,8 +1,10 @@
 """The sentence-transformers model run by ONNX Runtime: no torch or transformers at query time.
 
 The ONNX file is a derived artifact: exported locally, offline, from the installed model
-folder with ``torch.onnx.export`` (transformer + pooling + normalization in one graph),
-optionally quantized, and cached by a key of the source files and the recipe. It is made
+folder with ``torch.onnx.export`` (transformer + pooling + normalization in one graph, eager
+attention so its pattern is recognisable), fused by ONNX Runtime's transformer optimizer
+(embedding + LayerNorm, attention, bias + GELU, skip + LayerNorm: one kernel each), optionally
+quantized, and cached by a key of the source files and the recipe. It is made
 once (``make install`` or the first use, with a one-line notice); every later process only
 loads it. Texts are tokenized by the ``tokenizers`` fast tokenizer from the model's own
 ``tokenizer.json``, batched in length order so short texts are not padded to long ones.
@@ -23,7 +25,7 @@ import numpy as np
 
 from index.errors import DossierError
 
-RECIPE = "1"  # bump when the export changes the graph or its numbers
+RECIPE = "2"  # bump when the export changes the graph or its numbers
 OPSET = 17
 VARIANTS = ("fp32", "int8")
 
@@ -118,7 +120,9 @@ def _export_fp32(src: SourceModel, out: Path) -> None:
     import torch
     from transformers import AutoModel
 
-    base = AutoModel.from_pretrained(str(src.folder), local_files_only=True).eval()
+    # Eager attention exports the matmul/softmax pattern the fusion below recognises (SDPA's does
+    # not fuse); the numbers are the same.
+    base = AutoModel.from_pretrained(str(src.folder), local_files_only=True, attn_implementation="eager").eval()
     takes_types = "token_type_ids" in inspect.signature(base.forward).parameters
 
     class Pooled(torch.nn.Module):
@@ -149,15 +153,61 @@ def _export_fp32(src: SourceModel, out: Path) -> None:
         )
 
 
-def _quantize_int8(fp32: Path, out: Path) -> None:
-    """Dynamic int8 weights, per output channel (activations quantized at run time)."""
+def _fuse(src: SourceModel, plain: Path, out: Path) -> dict[str, int]:
+    """ONNX Runtime's transformer optimizer on the exported graph (a BERT-family encoder): fused
+    attention, embedding + LayerNorm, bias + GELU and skip + LayerNorm kernels. Kept only if its
+    vectors equal the plain graph's on probe inputs; otherwise the plain graph is used (returns
+    the fused-operator counts, empty when nothing was fused)."""
     import logging
 
+    from onnxruntime.transformers.optimizer import optimize_model
+
+    cfg = json.loads((src.folder / "config.json").read_text()) if (src.folder / "config.json").is_file() else {}
+    if cfg.get("model_type") not in ("bert", "roberta", "xlm-roberta", "distilbert", "mpnet"):
+        shutil.copyfile(plain, out)
+        return {}
+    logging.disable(logging.WARNING)
+    try:
+        model = optimize_model(str(plain), model_type="bert", num_heads=int(cfg.get("num_attention_heads", 0)),
+                               hidden_size=int(cfg.get("hidden_size", 0)), opt_level=0)
+        model.save_model_to_file(str(out))
+        stats = {k: int(v) for k, v in model.get_fused_operator_statistics().items() if v}
+    finally:
+        logging.disable(logging.NOTSET)
+    if not _same_vectors(plain, out, int(cfg.get("vocab_size", 1000))):
+        shutil.copyfile(plain, out)
+        return {}
+    return stats
+
+
+def _same_vectors(a: Path, b: Path, vocab: int, atol: float = 1e-4) -> bool:
+    """Two graphs give the same vectors on random token ids with ragged padding."""
+    import onnxruntime as ort
+
+    rng = np.random.default_rng(0)
+    ids = rng.integers(1000, max(vocab, 1001), size=(4, 48), dtype=np.int64)
+    mask = np.ones_like(ids)
+    for row, n in enumerate((48, 30, 7, 2)):
+        mask[row, n:] = 0
+        ids[row, n:] = 0
+    feed = {"input_ids": ids, "attention_mask": mask}
+    outs = [ort.InferenceSession(str(p), providers=["CPUExecutionProvider"]).run(None, feed)[0] for p in (a, b)]
+    return bool(np.allclose(outs[0], outs[1], atol=atol))
+
+
+def _quantize_int8(fp32: Path, out: Path) -> None:
+    """Dynamic int8 weights, per output channel (activations quantized at run time); the fused
+    attention becomes QAttention, the other matmuls MatMulInteger."""
+    import logging
+
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     logging.disable(logging.WARNING)  # its advice to pre-process is for static quantization
     try:
-        quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True)
+        # Fused (com.microsoft) ops defeat shape inference: their outputs are float.
+        quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8, per_channel=True,
+                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
     finally:
         logging.disable(logging.NOTSET)
 
@@ -176,8 +226,10 @@ def ensure_export(folder: Path, variant: str, quiet: bool = False, by_content: b
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".export-", dir=target.parent))
     try:
-        fp32 = tmp / "fp32.onnx"
-        _export_fp32(src, fp32)
+        plain, fp32 = tmp / "plain.onnx", tmp / "fp32.onnx"
+        _export_fp32(src, plain)
+        fused = _fuse(src, plain, fp32)
+        plain.unlink()
         if variant == "int8":
             _quantize_int8(fp32, tmp / "model.onnx")
             fp32.unlink()
@@ -188,7 +240,7 @@ def ensure_export(folder: Path, variant: str, quiet: bool = False, by_content: b
 
         meta = {"source": str(folder.resolve()), "variant": variant, "recipe": RECIPE, "opset": OPSET,
                 "torch": torch.__version__, "max_seq_length": src.max_seq_length, "pooling": src.pooling,
-                "normalize": src.normalize, "sha256": _sha256_file(tmp / "model.onnx")}
+                "normalize": src.normalize, "fused": fused, "sha256": _sha256_file(tmp / "model.onnx")}
         (tmp / "meta.json").write_text(json.dumps(meta, indent=1))
         try:
             os.replace(tmp, target)
@@ -239,6 +291,9 @@ class OnnxEmbedder:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
         opts.intra_op_num_threads = threads or cores or 1
         opts.log_severity_level = 3
+        # Idle threads sleep instead of spinning: on a machine shared with other work, spinning
+        # burns the cores the other thread needs (measured faster under load, docs/BENCHMARKS.md).
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(str(self.dir / "model.onnx"), opts,
                                             providers=["CPUExecutionProvider"])
         self._dim = int(self.session.get_outputs()[0].shape[1] or 0) or len(self._run(["x"])[0])
