@@ -56,8 +56,20 @@ except DossierError as exc:
 """
 
 
-def _run(python: Path, code: str, cwd: Path) -> str:
+ASK = """
+import json
+from assistant.pipeline import Assistant
+from index.settings import Settings
+bot = Assistant(Settings(corpus_dir={corpus!r}, index_dir={index!r}))
+answers = [bot.ask(q) for q in {questions!r}]
+print(json.dumps([[a.answer, a.refused, a.evidence, a.answerable_probability] for a in answers]))
+"""
+QUESTIONS = ["How much was trade between China and Russia worth?", "Who won the 2030 World Cup?"]
+
+
+def _run(python: Path, code: str, cwd: Path, **extra_env: str) -> str:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("DOSSIER_")}
+    env.update(extra_env)
     # -I: no PYTHONPATH, no current directory on the path: only what is installed is importable.
     out = subprocess.run([str(python), "-I", "-c", code], cwd=cwd, env=env, capture_output=True, text=True,
                          timeout=300)
@@ -102,6 +114,23 @@ def test_wheel_install_reads_the_same_prompts_and_calibration(tmp_path):
     except DossierError as exc:
         here = {"error": exc.user_message.replace(str(CALIBRATION_FILE), "<file>")}
     assert got["calibration"] == here
+
+    # The installed package answers exactly as the source tree does, from the same index.
+    from assistant.pipeline import Assistant
+    from index.build import build
+    from tests.helpers import SEED_CORPUS, make_settings
+
+    settings = make_settings(SEED_CORPUS, tmp_path / "index")
+    build(settings, quiet=True)
+    # The wheel's environment reuses this one's derived ONNX model instead of exporting its own.
+    cache = str(Path(sys.prefix) / "share" / "dossier" / "embedders")
+    there = json.loads(_run(python, ASK.format(corpus=str(SEED_CORPUS), index=str(tmp_path / "index"),
+                                               questions=QUESTIONS), tmp_path, DOSSIER_EMBEDDER_CACHE=cache))
+    bot = Assistant(settings)
+    here_answers = [bot.ask(q) for q in QUESTIONS]
+    assert there == json.loads(json.dumps([[a.answer, a.refused, a.evidence, a.answerable_probability]
+                                           for a in here_answers]))
+    assert [refused for _, refused, _, _ in there] == [False, True]
 
     # A missing packaged file is an error that names it, never a silent default.
     said = _run(python, MISSING, tmp_path)
