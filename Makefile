@@ -53,7 +53,7 @@ lint: install
 	$(PY) -m mypy
 
 test: install infinity browser lint
-	INFINITY_VENV=$(INFINITY) $(PY) -m pytest
+	INFINITY_VENV=$(abspath $(INFINITY)) $(PY) -m pytest
 
 clean:
 	rm -rf .dossier .pytest_cache .ruff_cache .mypy_cache

@@ -23,7 +23,8 @@ from index.remote_embedder import RemoteSpec
 from index.settings import BUNDLED_MODEL
 from tests.helpers import ROOT, free_port, make_settings, subprocess_env
 
-INFINITY_VENV = Path(os.environ.get("INFINITY_VENV", ROOT / ".venv-infinity"))
+# A relative INFINITY_VENV (as make passes it) is relative to the repository, not to the test's cwd.
+INFINITY_VENV = ROOT / os.environ.get("INFINITY_VENV", ".venv-infinity")
 INFINITY = INFINITY_VENV / "bin" / "infinity_emb"
 pytestmark = [
     pytest.mark.slow,
