@@ -23,7 +23,6 @@ The weights are fitted on the calibration half of the news gold set by
 
 from __future__ import annotations
 
-import bisect
 import importlib.resources
 import json
 import math
@@ -156,14 +155,14 @@ _ANSWER_WORDS = set(bm25.tokenize(["say said says think thinks view views opinio
                                    "describe report reported summarize happen happened"])[0])
 
 
-def assess(question: str, passages: list[Passage], cands: list[Candidate], retriever,
-           df: TermStats, answer_type: AnswerType = AnswerType.OTHER) -> Evidence:
+def assess(question: str, passages: list[Passage], cands: list[Candidate], df: TermStats,
+           answer_type: AnswerType = AnswerType.OTHER) -> Evidence:
     """The evidence features for ``question`` (already stripped of outlet and date words)."""
     terms = [t for t in question_terms(question) if t not in _ANSWER_WORDS] or question_terms(question)
     idf = _idf(terms, df)
     passage_terms = [frozenset(bm25.tokenize([p.text])[0]) for p in passages]
     total = sum(idf.values()) or 1.0
-    known = {t: w for t, w in idf.items() if t in retriever.vocab_dict}
+    known = {t: w for t, w in idf.items() if t in df.df}
     known_total = sum(known.values()) or 1.0
     coverage = max((sum(w for t, w in known.items() if t in pt) / known_total for pt in passage_terms), default=0.0)
     present = set().union(*passage_terms) if passage_terms else set()
@@ -172,9 +171,9 @@ def assess(question: str, passages: list[Passage], cands: list[Candidate], retri
     # The question's names must meet in one passage: "X on Y" needs both.
     # A name counts by its most specific word: "Finnish Prime Minister Juha Sipila" is mentioned
     # only where "Sipila" is, not wherever "Prime" or "Finnish" is.
-    names = [_key_word(n, retriever, df) for n in entities(question)]
+    names = [_key_word(n, df) for n in entities(question)]
     names = [n for n in dict.fromkeys(names) if n]
-    unknown = next((n for n in names if not all(_known_stem(t, retriever) for t in bm25.tokenize([n])[0])), None)
+    unknown = next((n for n in names if not all(_known_stem(t, df) for t in bm25.tokenize([n])[0])), None)
     folded = [p.text.casefold() for p in passages]
     missing, name_cov = None, 1.0
     if names and folded:
@@ -201,24 +200,12 @@ def assess(question: str, passages: list[Passage], cands: list[Candidate], retri
                     answer_type, unknown_name=unknown)
 
 
-_SORTED_VOCAB: dict[int, list[str]] = {}
-
-
-def _known_stem(term: str, retriever) -> bool:
+def _known_stem(term: str, df: TermStats) -> bool:
     """Is ``term`` (or a word of its family: "namibian" and "namibia") in the index's vocabulary?"""
-    vocab = retriever.vocab_dict
-    if term in vocab:
-        return True
-    prefix = term[: max(4, len(term) - 3)]
-    words = _SORTED_VOCAB.get(id(vocab))
-    if words is None or len(words) != len(vocab):
-        _SORTED_VOCAB.clear()  # one index at a time is live
-        words = _SORTED_VOCAB[id(vocab)] = sorted(vocab)
-    i = bisect.bisect_left(words, prefix)
-    return i < len(words) and words[i].startswith(prefix)
+    return term in df.df or df.has_prefix(term[: max(4, len(term) - 3)])
 
 
-def _key_word(name: str, retriever, df: TermStats) -> str:
+def _key_word(name: str, df: TermStats) -> str:
     """The word of a name that is rarest in the index (a word the index never saw is rarest of all)."""
     words = [w for w in re.findall(r"[\w'’-]+", name) if bm25.tokenize([w])[0]]
     if len(words) <= 1:

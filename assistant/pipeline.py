@@ -131,7 +131,7 @@ class Assistant:
         return qvec, passages, cands, t
 
     def _known_word(self, snap: Snapshot):
-        vocab = snap.bm25.vocab_dict
+        vocab = snap.terms.df
 
         def known(word: str) -> bool:
             tokens = bm25.tokenize([word])[0]
@@ -229,7 +229,7 @@ class Assistant:
         t.update(parts)
         t1 = time.perf_counter()
         kind = answer_types.expected_type(content)
-        ev = answerability.assess(content, passages, cands, snap.bm25, snap.terms, kind)
+        ev = answerability.assess(content, passages, cands, snap.terms, kind)
         t["evidence"] = _ms(t1)
 
         if not passages or not ev.answerable(self.calibration):

@@ -5,12 +5,13 @@ Names, numbers and rare words are where MiniLM is weak and BM25 is strong.
 
 from __future__ import annotations
 
+import bisect
 import json
 import logging
 import math
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import bm25s
@@ -48,6 +49,15 @@ class TermStats:
         """BM25's (Lucene) IDF; a term no chunk holds weighs like the rarest one."""
         d = self.df.get(term, 0)
         return math.log(1 + (self.num_docs - d + 0.5) / (d + 0.5))
+
+    def has_prefix(self, prefix: str) -> bool:
+        """Does any indexed term start with ``prefix``? (One sort per generation, then a bisection.)"""
+        i = bisect.bisect_left(self._sorted_terms, prefix)
+        return i < len(self._sorted_terms) and self._sorted_terms[i].startswith(prefix)
+
+    @cached_property
+    def _sorted_terms(self) -> list[str]:
+        return sorted(self.df)
 
     def to_json(self) -> dict:
         return {"num_docs": self.num_docs, "df": self.df}

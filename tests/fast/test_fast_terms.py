@@ -51,3 +51,9 @@ def test_damaged_term_statistics_are_damage(tiny, tmp_path):
     (live / bm25.TERMS_FILE).write_text('{"num_docs": "x"}', encoding="utf-8")
     with pytest.raises(generations.IndexCorrupt, match="rebuild"):
         IndexReader(settings).snapshot()
+
+
+def test_term_statistics_know_a_word_family_by_its_prefix():
+    stats = bm25.term_stats([["namibia", "flood"], ["drought"]])
+    assert stats.has_prefix("namib") and stats.has_prefix("drought")
+    assert not stats.has_prefix("namibz") and not stats.has_prefix("zzz")
